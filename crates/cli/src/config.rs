@@ -1,0 +1,161 @@
+//! Settings (flags > MOTCUA_* environment > TOML file > defaults), logging,
+//! and the `serve` command.
+
+use crate::CliError;
+use clap::Args;
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use motcua_store::Store;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Options every subcommand accepts.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Folder for the embedded SQLite database and files (created if missing).
+    #[arg(long, global = true, env = "MOTCUA_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database to use instead of the data folder's SQLite file: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "MOTCUA_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Optional TOML file with settings (keys: listen, data_dir, database_url, log_format, load_demo).
+    #[arg(long, global = true, env = "MOTCUA_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log format: text or json.
+    #[arg(long, global = true, env = "MOTCUA_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "MOTCUA_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Do not load the demo data set into an empty database.
+    #[arg(long)]
+    pub no_demo: bool,
+}
+
+/// The effective settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub log_format: String,
+    pub load_demo: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./motcua-data"),
+            database_url: None,
+            log_format: "text".into(),
+            load_demo: true,
+        }
+    }
+}
+
+impl Settings {
+    pub fn load(g: &GlobalArgs) -> Result<Settings, CliError> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = &g.config {
+            if !path.is_file() {
+                return Err(CliError::Usage(format!("tệp cấu hình {} không tồn tại", path.display())));
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        let mut s: Settings = fig.extract().map_err(|e| {
+            CliError::Usage(format!(
+                "cấu hình {} không hợp lệ: {e}",
+                g.config.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+            ))
+        })?;
+        if let Some(d) = &g.data_dir {
+            s.data_dir = d.clone();
+        }
+        if let Some(u) = &g.database_url {
+            s.database_url = Some(u.clone());
+        }
+        if let Some(f) = &g.log_format {
+            s.log_format = f.clone();
+        }
+        if !matches!(s.log_format.as_str(), "text" | "json") {
+            return Err(CliError::Usage(format!("log_format `{}` không hợp lệ: cần text hoặc json", s.log_format)));
+        }
+        Ok(s)
+    }
+
+    /// The database URL: the explicit one, or the data folder's SQLite file.
+    pub fn database_url(&self) -> Result<String, CliError> {
+        if let Some(u) = &self.database_url {
+            return Ok(u.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|source| CliError::Io { path: self.data_dir.display().to_string(), source })?;
+        Ok(format!("sqlite://{}", self.data_dir.join("motcua.db").display()))
+    }
+}
+
+pub fn init_tracing(s: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if s.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Connects and migrates.
+pub async fn open_store(s: &Settings) -> Result<Store, CliError> {
+    let url = s.database_url()?;
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
+    let started = std::time::Instant::now();
+    let listen = args.listen.clone().unwrap_or_else(|| s.listen.clone());
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|source| CliError::Io { path: format!("listen {listen}"), source })?;
+    let store = open_store(s).await?;
+    if s.load_demo && !args.no_demo && store.is_empty().await? {
+        let d = motcua_store::demo::load(&store).await?;
+        tracing::info!(units = d.units, agencies = d.agencies, procedures = d.procedures, "demo data set loaded");
+    }
+    let addr = listener.local_addr().map_err(|source| CliError::Io { path: "listen".into(), source })?;
+    tracing::info!(%addr, engine = store.engine(), ms = started.elapsed().as_millis() as u64, "motcua serving");
+    let state = motcua_web::AppState::new(store.clone());
+    motcua_web::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|source| CliError::Io { path: "serve".into(), source })?;
+    store.close().await;
+    tracing::info!("shut down gracefully");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,105 @@
+//! `motcua`: the one binary of the electronic one-stop shop.
+
+mod calendar_cmd;
+mod config;
+mod data_cmd;
+
+use clap::{Parser, Subcommand};
+use config::{GlobalArgs, Settings};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "motcua",
+    version,
+    about = "Hệ thống một cửa điện tử (electronic one-stop shop) for Vietnamese local government",
+    long_about = "motcua publishes the administrative-procedure catalogue, receives and tracks dossiers, \
+and reports on them. Settings come from flags, then MOTCUA_* environment variables, then the optional \
+TOML file given by --config, then defaults."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (portal, API, workspace); loads the demo data set on first start.
+    Serve(config::ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Import reference data (all-or-nothing; errors name file and line).
+    Import(data_cmd::ImportArgs),
+    /// Export reference data to CSV or JSON.
+    Export(data_cmd::ExportArgs),
+    /// Load the built-in data set (units, demo agencies, procedure catalogue).
+    Demo,
+    /// Working-time calendar: lunar dates, Tết, due moments, a year's exceptions.
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCmd),
+    /// Benchmarks of catalogue search and unit import (figures for docs/benchmarks.md).
+    Bench(data_cmd::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(&cli.global) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("motcua: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    config::init_tracing(&settings);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("motcua: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => config::serve(&settings, &args).await,
+            Command::Migrate => {
+                let store = config::open_store(&settings).await?;
+                println!("migrations applied ({})", store.engine());
+                Ok(())
+            }
+            Command::Import(args) => data_cmd::import(&settings, &args).await,
+            Command::Export(args) => data_cmd::export(&settings, &args).await,
+            Command::Demo => {
+                let store = config::open_store(&settings).await?;
+                let s = motcua_store::demo::load(&store).await?;
+                println!("loaded {} unit versions, {} agencies, {} procedures", s.units, s.agencies, s.procedures);
+                Ok(())
+            }
+            Command::Calendar(cmd) => calendar_cmd::run(&settings, cmd).await,
+            Command::Bench(args) => data_cmd::bench(&settings, &args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("motcua: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The CLI's one error type.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Store(#[from] motcua_store::StoreError),
+    #[error(transparent)]
+    Import(#[from] motcua_core::import::ImportError),
+    #[error(transparent)]
+    Calendar(#[from] motcua_core::calendar::CalendarError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}

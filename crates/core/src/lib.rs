@@ -1,0 +1,14 @@
+//! Pure domain core of motcua.
+//!
+//! Everything here is plain Rust: no database, no HTTP, no file system. Types
+//! validate on construction (a [`codes::UnitCode`] is always a valid unit code),
+//! parsing functions take bytes and a file name so that errors can name the file
+//! and line, and the storage, web and CLI crates build on these types.
+
+pub mod agency;
+pub mod calendar;
+pub mod catalogue;
+pub mod codes;
+pub mod import;
+pub mod text;
+pub mod units;

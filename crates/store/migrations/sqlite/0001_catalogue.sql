@@ -1,0 +1,55 @@
+-- Reference data: administrative units, agencies, procedure catalogue.
+-- On a distributed PostgreSQL these are reference tables (replicated to every
+-- node); dossier tables will be distributed by administrative unit.
+
+CREATE TABLE admin_unit (
+    code TEXT NOT NULL,
+    valid_from DATE NOT NULL,
+    valid_to DATE,
+    scheme TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_fold TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    level TEXT NOT NULL,
+    parent_code TEXT,
+    date_precision TEXT NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (code, valid_from)
+);
+CREATE INDEX admin_unit_parent ON admin_unit (parent_code, valid_from);
+
+CREATE TABLE agency (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_fold TEXT NOT NULL,
+    parent_code TEXT REFERENCES agency (code),
+    unit_code TEXT NOT NULL,
+    level TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    desk BOOLEAN NOT NULL,
+    hours TEXT NOT NULL,
+    address TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    email TEXT NOT NULL,
+    valid_from DATE,
+    valid_to DATE
+);
+CREATE INDEX agency_unit ON agency (unit_code);
+CREATE INDEX agency_parent ON agency (parent_code);
+
+CREATE TABLE procedure_version (
+    code TEXT NOT NULL,
+    valid_from DATE NOT NULL,
+    valid_to DATE,
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    name_fold TEXT NOT NULL,
+    search_fold TEXT NOT NULL,
+    field TEXT NOT NULL,
+    field_fold TEXT NOT NULL,
+    levels TEXT NOT NULL,
+    online BOOLEAN NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (code, valid_from)
+);
+CREATE INDEX procedure_version_field ON procedure_version (field_fold);

@@ -1,0 +1,77 @@
+//! Stored calendar day rules and the working calendar of an agency.
+
+use crate::db::with_db;
+use crate::{Store, StoreError};
+use chrono::NaiveDate;
+use motcua_core::calendar::{CalendarSpec, DayKind, DayRule, WorkCalendar, WorkingHours, overlay_years, standard_rules};
+use motcua_core::codes::AgencyCode;
+
+#[derive(sqlx::FromRow)]
+struct DayRow {
+    day: NaiveDate,
+    kind: String,
+    name: String,
+    note: String,
+}
+
+impl Store {
+    /// Stores installation-wide day rules (upsert by date), all-or-nothing.
+    pub async fn import_day_rules(&self, rules: &[DayRule]) -> Result<usize, StoreError> {
+        self.store_day_rules("", rules).await
+    }
+
+    /// Stores day rules that apply to one agency only.
+    pub async fn import_agency_day_rules(&self, agency: &AgencyCode, rules: &[DayRule]) -> Result<usize, StoreError> {
+        self.agency(agency).await?.ok_or_else(|| StoreError::Invalid(format!("không có cơ quan mã `{agency}`")))?;
+        self.store_day_rules(agency.as_str(), rules).await
+    }
+
+    async fn store_day_rules(&self, scope: &str, rules: &[DayRule]) -> Result<usize, StoreError> {
+        with_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            for r in rules {
+                sqlx::query("INSERT INTO calendar_day (scope, day, kind, name, note) VALUES ($1, $2, $3, $4, $5) \
+                    ON CONFLICT (scope, day) DO UPDATE SET kind = excluded.kind, name = excluded.name, note = excluded.note")
+                    .bind(scope).bind(r.date).bind(r.kind.as_str()).bind(r.name.clone()).bind(r.note.clone())
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(rules.len())
+    }
+
+    async fn day_rules_of(&self, scope: &str) -> Result<Vec<DayRule>, StoreError> {
+        let rows: Vec<DayRow> = with_db!(&self.db, p => sqlx::query_as(
+            "SELECT day, kind, name, note FROM calendar_day WHERE scope = $1 ORDER BY day")
+            .bind(scope).fetch_all(p).await?);
+        rows.into_iter()
+            .map(|r| {
+                let kind: DayKind = r.kind.parse().map_err(|_| StoreError::Corrupt(format!("calendar_day.kind {}", r.kind)))?;
+                Ok(DayRule { date: r.day, kind, name: r.name, note: r.note })
+            })
+            .collect()
+    }
+
+    /// The installation-wide stored day rules.
+    pub async fn day_rules(&self) -> Result<Vec<DayRule>, StoreError> {
+        self.day_rules_of("").await
+    }
+
+    /// The working calendar of an agency (its hours; statutory rules, with
+    /// every stored year replacing the derived one; then the agency's own
+    /// date overrides), or of the installation when `agency` is `None`.
+    pub async fn calendar(&self, agency: Option<&AgencyCode>) -> Result<WorkCalendar, StoreError> {
+        let mut rules = overlay_years(&standard_rules(), &self.day_rules().await?);
+        let mut spec = CalendarSpec { rules: Vec::new(), ..CalendarSpec::standard() };
+        if let Some(code) = agency {
+            let a = self.agency(code).await?.ok_or_else(|| StoreError::Invalid(format!("không có cơ quan mã `{code}`")))?;
+            spec.hours = WorkingHours::parse(&a.hours.to_string())?;
+            let own = self.day_rules_of(code.as_str()).await?;
+            rules.retain(|r| !own.iter().any(|o| o.date == r.date));
+            rules.extend(own);
+            rules.sort_by_key(|r| r.date);
+        }
+        spec.rules = rules;
+        Ok(WorkCalendar::build(&spec)?)
+    }
+}

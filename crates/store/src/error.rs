@@ -1,0 +1,22 @@
+use motcua_core::import::ImportError;
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("không kết nối được cơ sở dữ liệu `{url}`: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("địa chỉ cơ sở dữ liệu `{0}` không hợp lệ: cần sqlite://… hoặc postgres://…")]
+    BadUrl(String),
+    #[error("lỗi cập nhật cấu trúc cơ sở dữ liệu: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("lỗi cơ sở dữ liệu: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Calendar(#[from] motcua_core::calendar::CalendarError),
+    #[error("dữ liệu lưu trữ hỏng: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Invalid(String),
+}

@@ -1,0 +1,56 @@
+//! Storage of motcua on SQLite (embedded, default) and PostgreSQL, from one
+//! code base: native sqlx pools in an enum, the same SQL text (`$n`
+//! placeholders) for both engines, and two migration folders. See
+//! docs/ARCHITECTURE.md ("Storage") for the choice and its trade-offs.
+
+mod calendar;
+mod catalogue;
+pub mod demo;
+mod db;
+mod error;
+pub mod testing;
+mod sql;
+mod units;
+
+pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureHit, ProcedureVersion};
+pub use db::Store;
+pub use error::StoreError;
+pub use units::{AgencyFilter, UnitFilter};
+
+/// One page of a listing.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Paging asked for by a caller (validated by the web layer).
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Paging {
+    pub const MAX_PER_PAGE: u32 = 500;
+    pub fn new(page: u32, per_page: u32) -> Result<Self, StoreError> {
+        if page == 0 || per_page == 0 || per_page > Self::MAX_PER_PAGE {
+            return Err(StoreError::Invalid(format!(
+                "trang phải ≥ 1 và số mục mỗi trang từ 1 đến {}",
+                Self::MAX_PER_PAGE
+            )));
+        }
+        Ok(Self { page, per_page })
+    }
+    pub fn all() -> Self {
+        Self { page: 1, per_page: u32::MAX / 2 }
+    }
+    fn limit(&self) -> i64 {
+        self.per_page as i64
+    }
+    fn offset(&self) -> i64 {
+        (self.page as i64 - 1) * self.per_page as i64
+    }
+}

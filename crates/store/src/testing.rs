@@ -1,0 +1,131 @@
+//! Test support: a fresh, migrated store on each engine, isolated per test.
+//!
+//! SQLite: a new database file in a fresh temporary directory.
+//! PostgreSQL: a new schema (`t_<uuid>`) in the database named by
+//! `MOTCUA_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`),
+//! selected through `search_path`, so tests never see each other's rows; it
+//! is dropped by [`TestDb::cleanup`]. When PostgreSQL is unreachable the
+//! PostgreSQL half of a test is skipped with a message, unless
+//! `MOTCUA_TEST_REQUIRE_PG=1` (set by .ci/run), which turns it into a failure.
+
+use crate::{Store, StoreError};
+use sqlx::postgres::PgConnectOptions;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A store made for one test.
+pub struct TestDb {
+    pub store: Store,
+    dir: Option<PathBuf>,
+    pg: Option<(String, String)>,
+}
+
+/// The engines a test can run on.
+#[derive(Clone, Copy, Debug)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl TestDb {
+    pub async fn new(engine: Engine) -> Option<TestDb> {
+        match engine {
+            Engine::Sqlite => Some(Self::sqlite().await),
+            Engine::Postgres => Self::postgres().await,
+        }
+    }
+
+    pub async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(format!("motcua-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = format!("sqlite://{}", dir.join("motcua.db").display());
+        let store = Store::connect(&url).await.expect("sqlite connect");
+        store.migrate().await.expect("sqlite migrate");
+        TestDb { store, dir: Some(dir), pg: None }
+    }
+
+    pub fn pg_url() -> String {
+        std::env::var("MOTCUA_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_string())
+    }
+
+    /// A store in a fresh schema, or `None` (with a message) when PostgreSQL
+    /// is unreachable and not required.
+    pub async fn postgres() -> Option<TestDb> {
+        let url = Self::pg_url();
+        let admin = match Store::connect(&url).await {
+            Ok(s) => s,
+            Err(e) => {
+                if std::env::var("MOTCUA_TEST_REQUIRE_PG").is_ok_and(|v| v == "1") {
+                    panic!("PostgreSQL is required (MOTCUA_TEST_REQUIRE_PG=1) but unreachable: {e}");
+                }
+                eprintln!("SKIPPED (PostgreSQL half): {e}. Start PostgreSQL or set MOTCUA_TEST_PG_URL.");
+                return None;
+            }
+        };
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        admin.exec_admin(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+        admin.close().await;
+        let opts = PgConnectOptions::from_str(&url).expect("pg url").options([("search_path", schema.as_str())]);
+        let store = Store::connect_pg(opts, &url).await.expect("pg connect");
+        store.migrate().await.expect("pg migrate");
+        Some(TestDb { store, dir: None, pg: Some((url, schema)) })
+    }
+
+    /// The URL of this test database (SQLite file, or PostgreSQL with the
+    /// schema in `options`), for starting a server process on it.
+    pub fn url(&self) -> String {
+        match (&self.dir, &self.pg) {
+            (Some(d), _) => format!("sqlite://{}", d.join("motcua.db").display()),
+            (_, Some((url, schema))) => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}options=-csearch_path%3D{schema}")
+            }
+            _ => unreachable!("a TestDb is SQLite or PostgreSQL"),
+        }
+    }
+
+    /// Drops the schema or removes the SQLite directory.
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((url, schema)) = &self.pg
+            && let Ok(admin) = Store::connect(url).await
+        {
+            let _ = admin.exec_admin(&format!("DROP SCHEMA {schema} CASCADE")).await;
+            admin.close().await;
+        }
+    }
+}
+
+impl Store {
+    async fn exec_admin(&self, sql: &str) -> Result<(), StoreError> {
+        crate::db::with_db!(&self.db, p => { sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await?; });
+        Ok(())
+    }
+}
+
+/// Defines `#[tokio::test]`s `NAME_sqlite` and `NAME_postgres` that run the
+/// same async body, given a `&Store`.
+#[macro_export]
+macro_rules! storage_test {
+    ($name:ident, |$store:ident| $body:block) => {
+        mod $name {
+            use super::*;
+            async fn run($store: &$crate::Store) $body
+            async fn on(engine: $crate::testing::Engine) {
+                if let Some(db) = $crate::testing::TestDb::new(engine).await {
+                    run(&db.store).await;
+                    db.cleanup().await;
+                }
+            }
+            #[tokio::test]
+            async fn sqlite() { on($crate::testing::Engine::Sqlite).await }
+            #[tokio::test]
+            async fn postgres() { on($crate::testing::Engine::Postgres).await }
+        }
+    };
+}
