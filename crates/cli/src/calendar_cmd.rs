@@ -33,7 +33,8 @@ pub enum CalendarCmd {
 }
 
 fn date(s: &str) -> Result<NaiveDate, CliError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| CliError::Usage(format!("`{s}` không phải ngày dạng YYYY-MM-DD")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| CliError::Usage(format!("`{s}` không phải ngày dạng YYYY-MM-DD")))
 }
 
 /// The calendar of an agency (its hours, the stored day rules) or of the installation.
@@ -51,18 +52,30 @@ pub async fn run(s: &Settings, cmd: CalendarCmd) -> Result<(), CliError> {
         CalendarCmd::Tet { year } => println!("{}", lunar::tet(year)?),
         CalendarCmd::Lunar { date: d } => {
             let l = lunar::solar_to_lunar(date(&d)?)?;
-            println!("{}", serde_json::json!({"day": l.day, "month": l.month, "year": l.year, "leap": l.leap}));
+            println!(
+                "{}",
+                serde_json::json!({"day": l.day, "month": l.month, "year": l.year, "leap": l.leap})
+            );
         }
-        CalendarCmd::Due { from, working_days, agency } => {
-            let t = NaiveDateTime::parse_from_str(&from, "%Y-%m-%dT%H:%M")
-                .map_err(|_| CliError::Usage(format!("--from `{from}` không phải thời điểm dạng YYYY-MM-DDTHH:MM")))?;
+        CalendarCmd::Due {
+            from,
+            working_days,
+            agency,
+        } => {
+            let t = NaiveDateTime::parse_from_str(&from, "%Y-%m-%dT%H:%M").map_err(|_| {
+                CliError::Usage(format!(
+                    "--from `{from}` không phải thời điểm dạng YYYY-MM-DDTHH:MM"
+                ))
+            })?;
             let time = ProcessingTime::WorkingDays(working_days).validate()?;
             let cal = calendar_for(s, agency.as_deref()).await?;
             println!("{}", cal.due(t, time)?.format("%Y-%m-%dT%H:%M"));
         }
         CalendarCmd::Year { year, agency } => {
             if !(calendar::MIN_YEAR..=calendar::MAX_YEAR).contains(&year) {
-                return Err(CliError::Usage(format!("năm {year} ngoài khoảng 1900-2100")));
+                return Err(CliError::Usage(format!(
+                    "năm {year} ngoài khoảng 1900-2100"
+                )));
             }
             let cal = calendar_for(s, agency.as_deref()).await?;
             for d in cal.year_exceptions(year) {

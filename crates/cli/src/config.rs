@@ -64,14 +64,20 @@ impl Settings {
         let mut fig = Figment::from(Serialized::defaults(Settings::default()));
         if let Some(path) = &g.config {
             if !path.is_file() {
-                return Err(CliError::Usage(format!("tệp cấu hình {} không tồn tại", path.display())));
+                return Err(CliError::Usage(format!(
+                    "tệp cấu hình {} không tồn tại",
+                    path.display()
+                )));
             }
             fig = fig.merge(Toml::file(path));
         }
         let mut s: Settings = fig.extract().map_err(|e| {
             CliError::Usage(format!(
                 "cấu hình {} không hợp lệ: {e}",
-                g.config.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+                g.config
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
             ))
         })?;
         if let Some(d) = &g.data_dir {
@@ -84,7 +90,10 @@ impl Settings {
             s.log_format = f.clone();
         }
         if !matches!(s.log_format.as_str(), "text" | "json") {
-            return Err(CliError::Usage(format!("log_format `{}` không hợp lệ: cần text hoặc json", s.log_format)));
+            return Err(CliError::Usage(format!(
+                "log_format `{}` không hợp lệ: cần text hoặc json",
+                s.log_format
+            )));
         }
         Ok(s)
     }
@@ -94,16 +103,23 @@ impl Settings {
         if let Some(u) = &self.database_url {
             return Ok(u.clone());
         }
-        std::fs::create_dir_all(&self.data_dir)
-            .map_err(|source| CliError::Io { path: self.data_dir.display().to_string(), source })?;
-        Ok(format!("sqlite://{}", self.data_dir.join("motcua.db").display()))
+        std::fs::create_dir_all(&self.data_dir).map_err(|source| CliError::Io {
+            path: self.data_dir.display().to_string(),
+            source,
+        })?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("motcua.db").display()
+        ))
     }
 }
 
 pub fn init_tracing(s: &Settings) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if s.log_format == "json" {
         builder.json().init();
     } else {
@@ -124,18 +140,32 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
     let listen = args.listen.clone().unwrap_or_else(|| s.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
-        .map_err(|source| CliError::Io { path: format!("listen {listen}"), source })?;
+        .map_err(|source| CliError::Io {
+            path: format!("listen {listen}"),
+            source,
+        })?;
     let store = open_store(s).await?;
     if s.load_demo && !args.no_demo && store.is_empty().await? {
         let d = motcua_store::demo::load(&store).await?;
-        tracing::info!(units = d.units, agencies = d.agencies, procedures = d.procedures, "demo data set loaded");
+        tracing::info!(
+            units = d.units,
+            agencies = d.agencies,
+            procedures = d.procedures,
+            "demo data set loaded"
+        );
     }
-    let addr = listener.local_addr().map_err(|source| CliError::Io { path: "listen".into(), source })?;
+    let addr = listener.local_addr().map_err(|source| CliError::Io {
+        path: "listen".into(),
+        source,
+    })?;
     tracing::info!(%addr, engine = store.engine(), ms = started.elapsed().as_millis() as u64, "motcua serving");
     let state = motcua_web::AppState::new(store.clone());
     motcua_web::serve(listener, state, shutdown_signal())
         .await
-        .map_err(|source| CliError::Io { path: "serve".into(), source })?;
+        .map_err(|source| CliError::Io {
+            path: "serve".into(),
+            source,
+        })?;
     store.close().await;
     tracing::info!("shut down gracefully");
     Ok(())

@@ -57,7 +57,10 @@ pub struct ExportArgs {
 }
 
 fn read(path: &PathBuf) -> Result<Vec<u8>, CliError> {
-    std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })
+    std::fs::read(path).map_err(|source| CliError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 pub async fn import(s: &Settings, a: &ImportArgs) -> Result<(), CliError> {
@@ -72,16 +75,27 @@ pub async fn import(s: &Settings, a: &ImportArgs) -> Result<(), CliError> {
                 by_code.entry(u.code.to_string()).or_default().push(u);
             }
             let known = |c: &motcua_core::codes::UnitCode, d: NaiveDate| {
-                by_code.get(c.as_str()).is_some_and(|v| v.iter().any(|u| u.valid_on(d)))
+                by_code
+                    .get(c.as_str())
+                    .is_some_and(|v| v.iter().any(|u| u.valid_on(d)))
             };
             let us = units::parse_units_csv(&name, &bytes, &known)?;
             let n = store.import_units(&name, &us).await?;
             println!("{name}: imported {n} unit versions");
         }
         Kind::Agencies => {
-            let unit_codes: HashSet<String> = store.all_units().await?.into_iter().map(|u| u.code.to_string()).collect();
-            let agency_codes: HashSet<String> =
-                store.all_agencies().await?.into_iter().map(|a| a.code.to_string()).collect();
+            let unit_codes: HashSet<String> = store
+                .all_units()
+                .await?
+                .into_iter()
+                .map(|u| u.code.to_string())
+                .collect();
+            let agency_codes: HashSet<String> = store
+                .all_agencies()
+                .await?
+                .into_iter()
+                .map(|a| a.code.to_string())
+                .collect();
             let ags = agency::parse_agencies_csv(
                 &name,
                 &bytes,
@@ -127,7 +141,9 @@ pub async fn export(s: &Settings, a: &ExportArgs) -> Result<(), CliError> {
         (Kind::Units, Format::Json) => json(&store.all_units().await?),
         (Kind::Agencies, Format::Csv) => agency::write_agencies_csv(&store.all_agencies().await?),
         (Kind::Agencies, Format::Json) => json(&store.all_agencies().await?),
-        (Kind::Procedures, Format::Csv) => catalogue::write_procedures_csv(&store.all_procedures(a.all_versions).await?),
+        (Kind::Procedures, Format::Csv) => {
+            catalogue::write_procedures_csv(&store.all_procedures(a.all_versions).await?)
+        }
         (Kind::Procedures, Format::Json) => {
             catalogue::write_procedures_json(&store.all_procedures(a.all_versions).await?)
         }
@@ -135,7 +151,10 @@ pub async fn export(s: &Settings, a: &ExportArgs) -> Result<(), CliError> {
         (Kind::Holidays, Format::Json) => json(&store.day_rules().await?),
     };
     match &a.output {
-        Some(p) => std::fs::write(p, text).map_err(|source| CliError::Io { path: p.display().to_string(), source })?,
+        Some(p) => std::fs::write(p, text).map_err(|source| CliError::Io {
+            path: p.display().to_string(),
+            source,
+        })?,
         None => print!("{text}"),
     }
     Ok(())
@@ -210,8 +229,18 @@ async fn bench_engine(store: &Store, a: &BenchArgs) -> Result<(), CliError> {
         import.as_secs_f64() * 1e3,
         us.len() as f64 / import.as_secs_f64()
     );
-    let base = catalogue::parse_procedures_json("procedures.json", motcua_store::demo::PROCEDURES_JSON)?;
-    let words = ["cấp xã", "lưu động", "trực tuyến", "bổ sung", "điện tử", "liên thông", "nông thôn", "đô thị"];
+    let base =
+        catalogue::parse_procedures_json("procedures.json", motcua_store::demo::PROCEDURES_JSON)?;
+    let words = [
+        "cấp xã",
+        "lưu động",
+        "trực tuyến",
+        "bổ sung",
+        "điện tử",
+        "liên thông",
+        "nông thôn",
+        "đô thị",
+    ];
     let mut ps = Vec::with_capacity(a.procedures);
     for i in 0..a.procedures {
         let mut p = base[i % base.len()].clone();
@@ -219,17 +248,27 @@ async fn bench_engine(store: &Store, a: &BenchArgs) -> Result<(), CliError> {
         if round > 0 {
             p.name = format!("{} ({} {round})", p.name, words[round % words.len()]);
             let code = format!("9.{:06}", i);
-            p.code = motcua_core::codes::ProcedureCode::new(&code).map_err(|e| CliError::Usage(e.to_string()))?;
+            p.code = motcua_core::codes::ProcedureCode::new(&code)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
         }
         ps.push(p);
     }
     let t = Instant::now();
-    store.import_procedures(&ps, motcua_store::demo::procedures_valid_from()).await?;
-    println!("[{engine}] import {} procedures: {:.0} ms", ps.len(), t.elapsed().as_secs_f64() * 1e3);
+    store
+        .import_procedures(&ps, motcua_store::demo::procedures_valid_from())
+        .await?;
+    println!(
+        "[{engine}] import {} procedures: {:.0} ms",
+        ps.len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let paging = Paging::new(1, 20).map_err(CliError::Store)?;
     let mut all = Vec::new();
     for q in QUERIES {
-        let filter = ProcedureFilter { q: Some(q.to_string()), ..Default::default() };
+        let filter = ProcedureFilter {
+            q: Some(q.to_string()),
+            ..Default::default()
+        };
         let mut times = Vec::with_capacity(a.searches);
         let mut total = 0;
         for _ in 0..a.searches {
@@ -262,16 +301,33 @@ async fn bench_engine(store: &Store, a: &BenchArgs) -> Result<(), CliError> {
 
 /// The machine's raw limits, measured in the same run as the figures.
 fn print_machine() {
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_default();
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .and_then(|s| {
+            s.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+            })
+        })
         .unwrap_or(0);
-    println!("machine: {cpus} cores, {model}, {:.1} GiB memory", mem as f64 / 1048576.0);
+    println!(
+        "machine: {cpus} cores, {model}, {:.1} GiB memory",
+        mem as f64 / 1048576.0
+    );
     // Memory copy bandwidth.
     let src = vec![1u8; 256 << 20];
     let mut dst = vec![0u8; 256 << 20];
@@ -291,7 +347,11 @@ fn print_machine() {
             let _ = f.write_all(&[0u8; 4096]);
             let _ = f.sync_data();
         }
-        println!("raw: {:.0} fdatasync/s (4 KiB writes, {})", n as f64 / t.elapsed().as_secs_f64(), std::env::temp_dir().display());
+        println!(
+            "raw: {:.0} fdatasync/s (4 KiB writes, {})",
+            n as f64 / t.elapsed().as_secs_f64(),
+            std::env::temp_dir().display()
+        );
         let _ = std::fs::remove_file(&path);
     }
 }

@@ -53,7 +53,10 @@ fn main() -> ExitCode {
         }
     };
     config::init_tracing(&settings);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("motcua: cannot start the async runtime: {e}");
@@ -73,7 +76,10 @@ fn main() -> ExitCode {
             Command::Demo => {
                 let store = config::open_store(&settings).await?;
                 let s = motcua_store::demo::load(&store).await?;
-                println!("loaded {} unit versions, {} agencies, {} procedures", s.units, s.agencies, s.procedures);
+                println!(
+                    "loaded {} unit versions, {} agencies, {} procedures",
+                    s.units, s.agencies, s.procedures
+                );
                 Ok(())
             }
             Command::Calendar(cmd) => calendar_cmd::run(&settings, cmd).await,
@@ -101,5 +107,8 @@ pub enum CliError {
     #[error("{0}")]
     Usage(String),
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }

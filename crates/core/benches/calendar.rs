@@ -4,7 +4,9 @@
 
 use chrono::{Days, NaiveDate, NaiveDateTime, TimeDelta};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use motcua_core::calendar::{Pause, ProcessingTime, WorkCalendar, classify_open, classify_resolved};
+use motcua_core::calendar::{
+    Pause, ProcessingTime, WorkCalendar, classify_open, classify_resolved,
+};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -29,7 +31,10 @@ impl Rng {
 
 /// Receptions spread over 2016..=2025, at any minute of the day.
 fn receptions(rng: &mut Rng) -> Vec<(NaiveDateTime, ProcessingTime)> {
-    let base = NaiveDate::from_ymd_opt(2016, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    let base = NaiveDate::from_ymd_opt(2016, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
     (0..N)
         .map(|_| {
             let t = base
@@ -55,15 +60,25 @@ fn bench(c: &mut Criterion) {
         .iter()
         .map(|&(t, _)| {
             let from = t + TimeDelta::hours(rng.below(72) as i64);
-            Pause { from, to: from + TimeDelta::minutes(rng.below(5 * 1440) as i64) }
+            Pause {
+                from,
+                to: from + TimeDelta::minutes(rng.below(5 * 1440) as i64),
+            }
         })
         .collect();
-    let dues: Vec<NaiveDateTime> = inputs.iter().map(|&(t, p)| cal.due(t, p).unwrap()).collect();
-    let finished: Vec<NaiveDateTime> =
-        dues.iter().map(|&d| d + TimeDelta::minutes(rng.below(20 * 1440) as i64 - 14 * 1440)).collect();
+    let dues: Vec<NaiveDateTime> = inputs
+        .iter()
+        .map(|&(t, p)| cal.due(t, p).unwrap())
+        .collect();
+    let finished: Vec<NaiveDateTime> = dues
+        .iter()
+        .map(|&d| d + TimeDelta::minutes(rng.below(20 * 1440) as i64 - 14 * 1440))
+        .collect();
 
     let mut g = c.benchmark_group("calendar");
-    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Elements(N as u64));
 
     g.bench_function("due_1e6", |b| {
@@ -82,7 +97,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut acc = 0i64;
             for (&(t, p), pause) in inputs.iter().zip(&pauses) {
-                if let Ok(d) = cal.due_with_pauses(black_box(t), black_box(p), std::slice::from_ref(pause)) {
+                if let Ok(d) =
+                    cal.due_with_pauses(black_box(t), black_box(p), std::slice::from_ref(pause))
+                {
                     acc = acc.wrapping_add(d.and_utc().timestamp());
                 }
             }
@@ -113,7 +130,9 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("calendar_build");
-    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     g.bench_function("standard_calendar", |b| b.iter(WorkCalendar::standard));
     g.finish();
 }

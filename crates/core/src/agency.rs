@@ -80,7 +80,9 @@ const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 impl Default for WeeklyHours {
     /// Monday to Friday, 07:30-11:30 and 13:30-17:00.
     fn default() -> Self {
-        WeeklyHours::parse("Mon-Fri 07:30-11:30 13:30-17:00").unwrap_or(WeeklyHours { days: Default::default() })
+        WeeklyHours::parse("Mon-Fri 07:30-11:30 13:30-17:00").unwrap_or(WeeklyHours {
+            days: Default::default(),
+        })
     }
 }
 
@@ -89,7 +91,10 @@ impl WeeklyHours {
     pub fn parse(s: &str) -> Result<Self, String> {
         let mut days: [Vec<(NaiveTime, NaiveTime)>; 7] = Default::default();
         let day = |d: &str| {
-            DAY_NAMES.iter().position(|n| n.eq_ignore_ascii_case(d)).ok_or_else(|| format!("ngày `{d}` không hợp lệ (Mon..Sun)"))
+            DAY_NAMES
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(d))
+                .ok_or_else(|| format!("ngày `{d}` không hợp lệ (Mon..Sun)"))
         };
         for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let mut words = part.split_whitespace();
@@ -103,8 +108,13 @@ impl WeeklyHours {
             }
             let mut sessions = Vec::new();
             for w in words {
-                let (x, y) = w.split_once('-').ok_or_else(|| format!("buổi `{w}` cần dạng HH:MM-HH:MM"))?;
-                let t = |v: &str| NaiveTime::parse_from_str(v, "%H:%M").map_err(|_| format!("giờ `{v}` không hợp lệ"));
+                let (x, y) = w
+                    .split_once('-')
+                    .ok_or_else(|| format!("buổi `{w}` cần dạng HH:MM-HH:MM"))?;
+                let t = |v: &str| {
+                    NaiveTime::parse_from_str(v, "%H:%M")
+                        .map_err(|_| format!("giờ `{v}` không hợp lệ"))
+                };
                 let (x, y) = (t(x)?, t(y)?);
                 if x >= y {
                     return Err(format!("buổi `{w}`: giờ kết thúc phải sau giờ bắt đầu"));
@@ -136,7 +146,11 @@ impl WeeklyHours {
 
     /// Working minutes in a normal week.
     pub fn minutes_per_week(&self) -> i64 {
-        self.days.iter().flatten().map(|(a, b)| (*b - *a).num_minutes()).sum()
+        self.days
+            .iter()
+            .flatten()
+            .map(|(a, b)| (*b - *a).num_minutes())
+            .sum()
     }
 }
 
@@ -153,9 +167,15 @@ impl std::fmt::Display for WeeklyHours {
             while e + 1 < 7 && self.days[e + 1] == self.days[d] {
                 e += 1;
             }
-            let range = if e == d { DAY_NAMES[d].to_string() } else { format!("{}-{}", DAY_NAMES[d], DAY_NAMES[e]) };
-            let s: Vec<String> =
-                self.days[d].iter().map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M"))).collect();
+            let range = if e == d {
+                DAY_NAMES[d].to_string()
+            } else {
+                format!("{}-{}", DAY_NAMES[d], DAY_NAMES[e])
+            };
+            let s: Vec<String> = self.days[d]
+                .iter()
+                .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
+                .collect();
             parts.push(format!("{range} {}", s.join(" ")));
             d = e + 1;
         }
@@ -172,7 +192,9 @@ impl Serialize for WeeklyHours {
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for WeeklyHours {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        crate::codes::string_schema("Weekly working hours, e.g. `Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30`")
+        crate::codes::string_schema(
+            "Weekly working hours, e.g. `Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30`",
+        )
     }
 }
 #[cfg(feature = "openapi")]
@@ -227,13 +249,20 @@ pub fn parse_agencies_csv(
             Some(p) => Some(AgencyCode::new(p).map_err(|x| e(format!("`parent_code`: {x}")))?),
             None => None,
         };
-        let unit_code = UnitCode::new(r.get("unit_code")).map_err(|x| e(format!("`unit_code`: {x}")))?;
+        let unit_code =
+            UnitCode::new(r.get("unit_code")).map_err(|x| e(format!("`unit_code`: {x}")))?;
         if !known_unit(&unit_code) {
-            return Err(e(format!("đơn vị hành chính `{unit_code}` chưa có trong danh mục")));
+            return Err(e(format!(
+                "đơn vị hành chính `{unit_code}` chưa có trong danh mục"
+            )));
         }
-        let level = Level::parse(r.get("level")).ok_or_else(|| e(format!("`level` = `{}` không hợp lệ", r.get("level"))))?;
+        let level = Level::parse(r.get("level"))
+            .ok_or_else(|| e(format!("`level` = `{}` không hợp lệ", r.get("level"))))?;
         let kind = AgencyKind::parse(r.get("kind")).ok_or_else(|| {
-            e(format!("`kind` = `{}`: cần people_committee, department, office, desk hoặc other", r.get("kind")))
+            e(format!(
+                "`kind` = `{}`: cần people_committee, department, office, desk hoặc other",
+                r.get("kind")
+            ))
         })?;
         let desk = match r.get("desk") {
             "true" | "1" | "yes" => true,
@@ -244,7 +273,11 @@ pub fn parse_agencies_csv(
             Some(h) => WeeklyHours::parse(h).map_err(|m| e(format!("`hours`: {m}")))?,
             None => WeeklyHours::default(),
         };
-        let date = |col: &str| r.opt(col).map(|s| parse_date(file, r.line, col, s)).transpose();
+        let date = |col: &str| {
+            r.opt(col)
+                .map(|s| parse_date(file, r.line, col, s))
+                .transpose()
+        };
         let (valid_from, valid_to) = (date("valid_from")?, date("valid_to")?);
         if let (Some(a), Some(b)) = (valid_from, valid_to)
             && b <= a
@@ -271,10 +304,18 @@ pub fn parse_agencies_csv(
     for (a, line) in out.iter().zip(&lines) {
         if let Some(p) = &a.parent_code {
             if p == &a.code {
-                return Err(ImportError::new(file, *line, format!("`{}` không thể là cấp trên của chính nó", a.code)));
+                return Err(ImportError::new(
+                    file,
+                    *line,
+                    format!("`{}` không thể là cấp trên của chính nó", a.code),
+                ));
             }
             if !seen.contains_key(p) && !known_agency(p) {
-                return Err(ImportError::new(file, *line, format!("cơ quan cấp trên `{p}` không tồn tại")));
+                return Err(ImportError::new(
+                    file,
+                    *line,
+                    format!("cơ quan cấp trên `{p}` không tồn tại"),
+                ));
             }
         }
     }
@@ -290,7 +331,10 @@ pub fn write_agencies_csv(agencies: &[Agency]) -> String {
             vec![
                 a.code.to_string(),
                 a.name.clone(),
-                a.parent_code.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                a.parent_code
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
                 a.unit_code.to_string(),
                 a.level.as_str().to_string(),
                 a.kind.as_str().to_string(),
@@ -318,9 +362,21 @@ mod tests {
         assert_eq!(h.sessions(Weekday::Sat).len(), 1);
         assert_eq!(h.sessions(Weekday::Sun).len(), 0);
         assert_eq!(h.minutes_per_week(), 5 * 450 + 240);
-        assert_eq!(h.to_string(), "Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30");
+        assert_eq!(
+            h.to_string(),
+            "Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30"
+        );
         assert_eq!(WeeklyHours::parse(&h.to_string()).unwrap(), h);
-        for bad in ["", "Mon", "Xyz 07:00-08:00", "Mon 08:00-07:00", "Mon 07:00-09:00 08:00-10:00", "Fri-Mon 07:00-08:00", "Mon 7h-8h", "Mon-Fri 07:00-08:00; Tue 09:00-10:00"] {
+        for bad in [
+            "",
+            "Mon",
+            "Xyz 07:00-08:00",
+            "Mon 08:00-07:00",
+            "Mon 07:00-09:00 08:00-10:00",
+            "Fri-Mon 07:00-08:00",
+            "Mon 7h-8h",
+            "Mon-Fri 07:00-08:00; Tue 09:00-10:00",
+        ] {
             assert!(WeeklyHours::parse(bad).is_err(), "{bad}");
         }
     }
@@ -331,7 +387,8 @@ mod tests {
         let no = |_: &AgencyCode| false;
         let a = parse_agencies_csv("a.csv", DEMO, &no, &yes).unwrap();
         assert!(a.iter().filter(|x| x.desk).count() >= 16);
-        let again = parse_agencies_csv("a.csv", write_agencies_csv(&a).as_bytes(), &no, &yes).unwrap();
+        let again =
+            parse_agencies_csv("a.csv", write_agencies_csv(&a).as_bytes(), &no, &yes).unwrap();
         assert_eq!(a, again);
     }
 
@@ -340,14 +397,32 @@ mod tests {
         let head = "code,name,parent_code,unit_code,level,kind,desk\n";
         let yes = |_: &UnitCode| true;
         let no = |_: &AgencyCode| false;
-        let e = parse_agencies_csv("a.csv", format!("{head}000.00.21.H55,X,000.00.00.H55,169,district,office,false\n").as_bytes(), &no, &yes).unwrap_err();
+        let e = parse_agencies_csv(
+            "a.csv",
+            format!("{head}000.00.21.H55,X,000.00.00.H55,169,district,office,false\n").as_bytes(),
+            &no,
+            &yes,
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.reason.contains("không tồn tại")), (2, true));
         let e = parse_agencies_csv("a.csv", format!("{head}000.00.00.H55,X,,19,province,office,false\n000.00.00.H55,Y,,19,province,office,false\n").as_bytes(), &no, &yes).unwrap_err();
         assert_eq!(e.line, 3);
-        let e = parse_agencies_csv("a.csv", format!("{head}000.00.00.H55,X,,19,province,office,maybe\n").as_bytes(), &no, &yes).unwrap_err();
+        let e = parse_agencies_csv(
+            "a.csv",
+            format!("{head}000.00.00.H55,X,,19,province,office,maybe\n").as_bytes(),
+            &no,
+            &yes,
+        )
+        .unwrap_err();
         assert!(e.reason.contains("desk"));
         let nounit = |_: &UnitCode| false;
-        let e = parse_agencies_csv("a.csv", format!("{head}000.00.00.H55,X,,19,province,office,false\n").as_bytes(), &no, &nounit).unwrap_err();
+        let e = parse_agencies_csv(
+            "a.csv",
+            format!("{head}000.00.00.H55,X,,19,province,office,false\n").as_bytes(),
+            &no,
+            &nounit,
+        )
+        .unwrap_err();
         assert!(e.reason.contains("chưa có"));
     }
 }

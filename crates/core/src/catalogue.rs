@@ -56,7 +56,8 @@ impl Document {
             .split(',')
             .filter_map(|p| {
                 let p = p.trim();
-                p.strip_suffix(word).and_then(|n| n.trim().parse::<u32>().ok())
+                p.strip_suffix(word)
+                    .and_then(|n| n.trim().parse::<u32>().ok())
             })
             .sum()
     }
@@ -162,7 +163,10 @@ impl Procedure {
     /// Processing time of a channel (`Trực tiếp` when `None`), if the record
     /// gives a whole number.
     pub fn processing_time(&self, channel: Option<&str>) -> Option<ProcessingTimeSpec> {
-        let ch = self.channels.iter().find(|c| c.channel == channel.unwrap_or("Trực tiếp"))?;
+        let ch = self
+            .channels
+            .iter()
+            .find(|c| c.channel == channel.unwrap_or("Trực tiếp"))?;
         let value: u32 = ch.time_value.trim().parse().ok().filter(|v| *v > 0)?;
         let (unit, unit_assumed) = match fold(&ch.time_unit).as_str() {
             "ngay lam viec" => (TimeUnit::WorkingDays, false),
@@ -170,7 +174,11 @@ impl Procedure {
             "gio" | "gio lam viec" => (TimeUnit::WorkingHours, false),
             _ => (TimeUnit::WorkingDays, true),
         };
-        Some(ProcessingTimeSpec { value, unit, unit_assumed })
+        Some(ProcessingTimeSpec {
+            value,
+            unit,
+            unit_assumed,
+        })
     }
 
     /// Folded text the name search matches against.
@@ -197,14 +205,22 @@ impl Procedure {
         if self.name.trim().is_empty() {
             return Err("tên thủ tục trống".into());
         }
-        for part in self.level.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        for part in self
+            .level
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             if Level::parse(part).is_none() {
                 return Err(format!("cấp thực hiện `{part}` không hợp lệ"));
             }
         }
         for c in &self.channels {
             if !CHANNELS.contains(&c.channel.as_str()) {
-                return Err(format!("kênh `{}` không hợp lệ (Trực tiếp, Trực tuyến, Dịch vụ bưu chính)", c.channel));
+                return Err(format!(
+                    "kênh `{}` không hợp lệ (Trực tiếp, Trực tuyến, Dịch vụ bưu chính)",
+                    c.channel
+                ));
             }
         }
         Ok(())
@@ -215,7 +231,14 @@ fn check_unique(file: &str, items: &[(usize, Procedure)]) -> Result<(), ImportEr
     let mut seen = HashSet::new();
     for (line, p) in items {
         if !seen.insert((p.code.clone(), p.valid_from)) {
-            return Err(ImportError::new(file, *line, format!("thủ tục `{}` xuất hiện hai lần với cùng ngày hiệu lực", p.code)));
+            return Err(ImportError::new(
+                file,
+                *line,
+                format!(
+                    "thủ tục `{}` xuất hiện hai lần với cùng ngày hiệu lực",
+                    p.code
+                ),
+            ));
         }
     }
     Ok(())
@@ -224,17 +247,26 @@ fn check_unique(file: &str, items: &[(usize, Procedure)]) -> Result<(), ImportEr
 /// Parses a JSON array of procedures. Errors name the line of the record.
 pub fn parse_procedures_json(file: &str, bytes: &[u8]) -> Result<Vec<Procedure>, ImportError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         ImportError::new(file, line, "tệp không phải UTF-8 hợp lệ")
     })?;
-    let raws: Vec<&serde_json::value::RawValue> =
-        serde_json::from_str(text).map_err(|e| ImportError::new(file, e.line(), format!("JSON không hợp lệ: {e}")))?;
+    let raws: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)
+        .map_err(|e| ImportError::new(file, e.line(), format!("JSON không hợp lệ: {e}")))?;
     let mut items = Vec::with_capacity(raws.len());
     for raw in raws {
         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
         let line = text[..offset].matches('\n').count() + 1;
-        let p: Procedure = serde_json::from_str(raw.get())
-            .map_err(|e| ImportError::new(file, line + e.line() - 1, format!("bản ghi thủ tục không hợp lệ: {e}")))?;
+        let p: Procedure = serde_json::from_str(raw.get()).map_err(|e| {
+            ImportError::new(
+                file,
+                line + e.line() - 1,
+                format!("bản ghi thủ tục không hợp lệ: {e}"),
+            )
+        })?;
         p.validate().map_err(|m| ImportError::new(file, line, m))?;
         items.push((line, p));
     }
@@ -277,7 +309,10 @@ pub const PROCEDURE_COLUMNS: [&str; 24] = [
     "valid_from",
 ];
 
-fn list_cell<T: serde::de::DeserializeOwned>(s: &str, from_text: impl Fn(&str) -> T) -> Result<Vec<T>, String> {
+fn list_cell<T: serde::de::DeserializeOwned>(
+    s: &str,
+    from_text: impl Fn(&str) -> T,
+) -> Result<Vec<T>, String> {
     let s = s.trim();
     if s.is_empty() {
         Ok(Vec::new())
@@ -294,13 +329,22 @@ pub fn parse_procedures_csv(file: &str, bytes: &[u8]) -> Result<Vec<Procedure>, 
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
         let e = |m: String| ImportError::new(file, r.line, m);
-        let strings = |col: &str| list_cell(r.get(col), |x| x.to_string()).map_err(|m| e(format!("cột `{col}`: {m}")));
+        let strings = |col: &str| {
+            list_cell(r.get(col), |x| x.to_string()).map_err(|m| e(format!("cột `{col}`: {m}")))
+        };
         let online_submission = match r.get("online_submission") {
             "yes" | "true" | "1" => true,
             "no" | "false" | "0" | "" => false,
-            x => return Err(e(format!("`online_submission` = `{x}`: cần true hoặc false"))),
+            x => {
+                return Err(e(format!(
+                    "`online_submission` = `{x}`: cần true hoặc false"
+                )));
+            }
         };
-        let valid_from = r.opt("valid_from").map(|s| crate::import::parse_date(file, r.line, "valid_from", s)).transpose()?;
+        let valid_from = r
+            .opt("valid_from")
+            .map(|s| crate::import::parse_date(file, r.line, "valid_from", s))
+            .transpose()?;
         let p = Procedure {
             code: ProcedureCode::new(r.get("code")).map_err(|x| e(x.to_string()))?,
             name: r.get("name").to_string(),
@@ -391,7 +435,11 @@ mod erased {
     }
     impl<T: serde::Serialize> Json for Vec<T> {
         fn json(&self) -> String {
-            if self.is_empty() { String::new() } else { serde_json::to_string(self).unwrap_or_default() }
+            if self.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string(self).unwrap_or_default()
+            }
         }
     }
 }
@@ -411,9 +459,20 @@ mod tests {
         assert_eq!(birth.levels(), vec![Level::Commune]);
         assert_eq!(birth.name_fold(), "thu tuc dang ky khai sinh");
         let t = birth.processing_time(None).unwrap();
-        assert_eq!((t.value, t.unit, t.unit_assumed), (1, TimeUnit::WorkingDays, true));
+        assert_eq!(
+            (t.value, t.unit, t.unit_assumed),
+            (1, TimeUnit::WorkingDays, true)
+        );
         let copies = ps.iter().find(|p| p.code.as_str() == "2.000908").unwrap();
-        assert_eq!(copies.levels(), vec![Level::Central, Level::Province, Level::Commune, Level::Other]);
+        assert_eq!(
+            copies.levels(),
+            vec![
+                Level::Central,
+                Level::Province,
+                Level::Commune,
+                Level::Other
+            ]
+        );
     }
 
     #[test]
@@ -438,23 +497,49 @@ mod tests {
 
     #[test]
     fn document_counts() {
-        let d = Document { group: String::new(), name: "x".into(), quantity: "1 bản chính,2 bản sao".into(), template_url: String::new() };
+        let d = Document {
+            group: String::new(),
+            name: "x".into(),
+            quantity: "1 bản chính,2 bản sao".into(),
+            template_url: String::new(),
+        };
         assert_eq!((d.originals(), d.copies()), (1, 2));
     }
 
     #[test]
     fn bad_records_name_their_line() {
-        let e = parse_procedures_json("p.json", b"[\n{\"code\":\"1.001193\",\"name\":\"A\"},\n{\"code\":\"bad\",\"name\":\"B\"}\n]").unwrap_err();
+        let e = parse_procedures_json(
+            "p.json",
+            b"[\n{\"code\":\"1.001193\",\"name\":\"A\"},\n{\"code\":\"bad\",\"name\":\"B\"}\n]",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 3, "{e}");
-        let e = parse_procedures_json("p.json", b"[\n{\"code\":\"1.001193\",\"name\":\"A\",\n \"colour\":1}\n]").unwrap_err();
+        let e = parse_procedures_json(
+            "p.json",
+            b"[\n{\"code\":\"1.001193\",\"name\":\"A\",\n \"colour\":1}\n]",
+        )
+        .unwrap_err();
         assert!(e.reason.contains("colour"), "{e}");
-        let e = parse_procedures_json("p.json", b"[{\"code\":\"1.001193\",\"name\":\"A\"},\n{\"code\":\"1.001193\",\"name\":\"B\"}]").unwrap_err();
+        let e = parse_procedures_json(
+            "p.json",
+            b"[{\"code\":\"1.001193\",\"name\":\"A\"},\n{\"code\":\"1.001193\",\"name\":\"B\"}]",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 2);
-        let e = parse_procedures_json("p.json", b"[{\"code\":\"1.001193\",\"name\":\"A\",\"level\":\"C\xe1\xba\xa5p sao\"}]").unwrap_err();
+        let e = parse_procedures_json(
+            "p.json",
+            b"[{\"code\":\"1.001193\",\"name\":\"A\",\"level\":\"C\xe1\xba\xa5p sao\"}]",
+        )
+        .unwrap_err();
         assert!(e.reason.contains("cấp thực hiện"), "{e}");
-        let e = parse_procedures_json("p.json", b"[\n{\"code\":\"1.001193\",\"name\":\"\xff\"}]").unwrap_err();
+        let e = parse_procedures_json("p.json", b"[\n{\"code\":\"1.001193\",\"name\":\"\xff\"}]")
+            .unwrap_err();
         assert_eq!(e.line, 2);
-        let e = parse_procedures_csv("p.csv", "code,name,online_submission\n1.001193,A,maybe\n".as_bytes()).unwrap_err();
+        let e = parse_procedures_csv(
+            "p.csv",
+            "code,name,online_submission\n1.001193,A,maybe\n".as_bytes(),
+        )
+        .unwrap_err();
         assert_eq!(e.line, 2);
     }
 }

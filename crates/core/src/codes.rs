@@ -7,9 +7,13 @@ use std::str::FromStr;
 /// Why a code was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
-    #[error("mã đơn vị hành chính `{0}` không hợp lệ: cần 2 chữ số (tỉnh), 3 chữ số (huyện) hoặc 5 chữ số (xã)")]
+    #[error(
+        "mã đơn vị hành chính `{0}` không hợp lệ: cần 2 chữ số (tỉnh), 3 chữ số (huyện) hoặc 5 chữ số (xã)"
+    )]
     Unit(String),
-    #[error("mã định danh cơ quan `{0}` không hợp lệ: cần dạng 000.00.00.H55 (QCVN 102:2016) hoặc H55.242")]
+    #[error(
+        "mã định danh cơ quan `{0}` không hợp lệ: cần dạng 000.00.00.H55 (QCVN 102:2016) hoặc H55.242"
+    )]
     Agency(String),
     #[error("mã thủ tục `{0}` không hợp lệ: cần dạng 1.001193")]
     Procedure(String),
@@ -143,7 +147,11 @@ pub enum AgencyCodeScheme {
 
 impl AgencyCode {
     pub fn scheme(&self) -> AgencyCodeScheme {
-        if is_qcvn(&self.0) { AgencyCodeScheme::Qcvn102 } else { AgencyCodeScheme::Dotted }
+        if is_qcvn(&self.0) {
+            AgencyCodeScheme::Qcvn102
+        } else {
+            AgencyCodeScheme::Dotted
+        }
     }
 
     /// The province-level prefix (`H55`) of either format.
@@ -173,7 +181,10 @@ impl AgencyCode {
                 };
                 Some(AgencyCode(next))
             }
-            AgencyCodeScheme::Dotted => self.0.rfind('.').map(|i| AgencyCode(self.0[..i].to_string())),
+            AgencyCodeScheme::Dotted => self
+                .0
+                .rfind('.')
+                .map(|i| AgencyCode(self.0[..i].to_string())),
         }
     }
 }
@@ -203,7 +214,13 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 5] = [Level::Central, Level::Province, Level::District, Level::Commune, Level::Other];
+    pub const ALL: [Level; 5] = [
+        Level::Central,
+        Level::Province,
+        Level::District,
+        Level::Commune,
+        Level::Other,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -275,13 +292,24 @@ mod tests {
         assert_eq!(a.scheme(), AgencyCodeScheme::Qcvn102);
         assert_eq!(a.root(), "H56");
         assert_eq!(a.parent().unwrap().as_str(), "000.00.22.H56");
-        assert_eq!(a.parent().unwrap().parent().unwrap().as_str(), "000.00.00.H56");
+        assert_eq!(
+            a.parent().unwrap().parent().unwrap().as_str(),
+            "000.00.00.H56"
+        );
         assert!(a.parent().unwrap().parent().unwrap().parent().is_none());
         let d = AgencyCode::new("H55.242").unwrap();
         assert_eq!(d.scheme(), AgencyCodeScheme::Dotted);
         assert_eq!(d.root(), "H55");
         assert_eq!(d.parent().unwrap().as_str(), "H55");
-        for bad in ["", "H5", "000.00.00.X55", "00.00.00.H55", "H55.", "H55.abc", "000.00.00.H55.1"] {
+        for bad in [
+            "",
+            "H5",
+            "000.00.00.X55",
+            "00.00.00.H55",
+            "H55.",
+            "H55.abc",
+            "000.00.00.H55.1",
+        ] {
             assert!(AgencyCode::new(bad).is_err(), "{bad}");
         }
     }

@@ -14,7 +14,11 @@ pub struct ImportError {
 
 impl ImportError {
     pub fn new(file: &str, line: usize, reason: impl Into<String>) -> Self {
-        Self { file: file.to_string(), line, reason: reason.into() }
+        Self {
+            file: file.to_string(),
+            line,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -28,7 +32,11 @@ pub struct CsvRow {
 impl CsvRow {
     /// The value of `col` (trimmed), or "" when the column is absent.
     pub fn get(&self, col: &str) -> &str {
-        self.index.get(col).and_then(|&i| self.fields.get(i)).map(|s| s.trim()).unwrap_or("")
+        self.index
+            .get(col)
+            .and_then(|&i| self.fields.get(i))
+            .map(|s| s.trim())
+            .unwrap_or("")
     }
 
     /// The value of `col` or `None` when it is absent or empty.
@@ -41,17 +49,31 @@ impl CsvRow {
 /// `required` is in the header. Broken UTF-8 and ragged rows are errors.
 pub fn read_csv(file: &str, bytes: &[u8], required: &[&str]) -> Result<Vec<CsvRow>, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
-    let headers = rdr.headers().map_err(|e| csv_error(file, bytes, &e))?.clone();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes);
+    let headers = rdr
+        .headers()
+        .map_err(|e| csv_error(file, bytes, &e))?
+        .clone();
     let mut index = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         if index.insert(h.trim().to_string(), i).is_some() {
-            return Err(ImportError::new(file, 1, format!("cột `{h}` bị lặp trong dòng tiêu đề")));
+            return Err(ImportError::new(
+                file,
+                1,
+                format!("cột `{h}` bị lặp trong dòng tiêu đề"),
+            ));
         }
     }
     for col in required {
         if !index.contains_key(*col) {
-            return Err(ImportError::new(file, 1, format!("thiếu cột bắt buộc `{col}`")));
+            return Err(ImportError::new(
+                file,
+                1,
+                format!("thiếu cột bắt buộc `{col}`"),
+            ));
         }
     }
     let index = std::rc::Rc::new(index);
@@ -60,7 +82,11 @@ pub fn read_csv(file: &str, bytes: &[u8], required: &[&str]) -> Result<Vec<CsvRo
     for rec in rdr.records() {
         let rec = rec.map_err(|e| csv_error(file, bytes, &e))?;
         let line = rec.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
-        rows.push(CsvRow { line, fields: rec.iter().map(str::to_string).collect(), index: index.clone() });
+        rows.push(CsvRow {
+            line,
+            fields: rec.iter().map(str::to_string).collect(),
+            index: index.clone(),
+        });
     }
     Ok(rows)
 }
@@ -76,7 +102,11 @@ struct LineCounter<'a> {
 
 impl<'a> LineCounter<'a> {
     fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, pos: 0, line: 1 }
+        Self {
+            bytes,
+            pos: 0,
+            line: 1,
+        }
     }
     fn line_at(&mut self, byte: u64) -> usize {
         let mut end = (byte as usize).min(self.bytes.len());
@@ -87,17 +117,25 @@ impl<'a> LineCounter<'a> {
             self.pos = 0;
             self.line = 1;
         }
-        self.line += self.bytes[self.pos..end].iter().filter(|&&b| b == b'\n').count();
+        self.line += self.bytes[self.pos..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         self.pos = end;
         self.line
     }
 }
 
 fn csv_error(file: &str, bytes: &[u8], e: &csv::Error) -> ImportError {
-    let line = e.position().map(|p| LineCounter::new(bytes).line_at(p.byte())).unwrap_or(0);
+    let line = e
+        .position()
+        .map(|p| LineCounter::new(bytes).line_at(p.byte()))
+        .unwrap_or(0);
     let reason = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "tệp không phải UTF-8 hợp lệ".to_string(),
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("dòng có {len} cột, dòng tiêu đề có {expected_len} cột")
         }
         _ => e.to_string(),
@@ -106,14 +144,26 @@ fn csv_error(file: &str, bytes: &[u8], e: &csv::Error) -> ImportError {
 }
 
 /// Parses an ISO date `YYYY-MM-DD`.
-pub fn parse_date(file: &str, line: usize, col: &str, s: &str) -> Result<chrono::NaiveDate, ImportError> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| ImportError::new(file, line, format!("cột `{col}`: `{s}` không phải ngày dạng YYYY-MM-DD")))
+pub fn parse_date(
+    file: &str,
+    line: usize,
+    col: &str,
+    s: &str,
+) -> Result<chrono::NaiveDate, ImportError> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        ImportError::new(
+            file,
+            line,
+            format!("cột `{col}`: `{s}` không phải ngày dạng YYYY-MM-DD"),
+        )
+    })
 }
 
 /// Writes CSV rows (header first) to a string.
 pub fn write_csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     // Writing to a Vec cannot fail.
     let _ = w.write_record(header);
     for r in rows {
@@ -128,26 +178,37 @@ mod tests {
 
     #[test]
     fn missing_column_is_named() {
-        let e = read_csv("u.csv", b"code,name\n01,A\n", &["code", "level"]).err().unwrap();
+        let e = read_csv("u.csv", b"code,name\n01,A\n", &["code", "level"])
+            .err()
+            .unwrap();
         assert_eq!(e.to_string(), "u.csv:1: thiếu cột bắt buộc `level`");
     }
 
     #[test]
     fn broken_utf8_is_refused_with_line() {
-        let e = read_csv("u.csv", b"code,name\n01,A\n02,\xff\xfe\n", &["code"]).err().unwrap();
+        let e = read_csv("u.csv", b"code,name\n01,A\n02,\xff\xfe\n", &["code"])
+            .err()
+            .unwrap();
         assert_eq!(e.line, 3);
         assert!(e.reason.contains("UTF-8"));
     }
 
     #[test]
     fn ragged_row_is_refused() {
-        let e = read_csv("u.csv", b"code,name\n01,A,extra\n", &["code"]).err().unwrap();
+        let e = read_csv("u.csv", b"code,name\n01,A,extra\n", &["code"])
+            .err()
+            .unwrap();
         assert_eq!(e.line, 2);
     }
 
     #[test]
     fn bom_and_lines() {
-        let rows = read_csv("u.csv", b"\xEF\xBB\xBFcode,name\n01, A \n\n02,B\n", &["code"]).unwrap();
+        let rows = read_csv(
+            "u.csv",
+            b"\xEF\xBB\xBFcode,name\n01, A \n\n02,B\n",
+            &["code"],
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].get("name"), "A");
         assert_eq!(rows[1].line, 4);

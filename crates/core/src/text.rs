@@ -70,7 +70,10 @@ mod tests {
     fn folds_vietnamese() {
         assert_eq!(fold("Đăng ký khai sinh"), "dang ky khai sinh");
         assert_eq!(fold("ĐĂNG KÝ KHAI SINH"), "dang ky khai sinh");
-        assert_eq!(fold("  Ủy ban nhân dân — huyện Đồng Hỷ "), "uy ban nhan dan huyen dong hy");
+        assert_eq!(
+            fold("  Ủy ban nhân dân — huyện Đồng Hỷ "),
+            "uy ban nhan dan huyen dong hy"
+        );
         assert_eq!(fold("Hoà/Hòa"), "hoa hoa");
         assert_eq!(fold("1.001193"), "1 001193");
     }

@@ -40,7 +40,11 @@ impl UnitScheme {
     }
     /// The scheme in force on a date.
     pub fn on(date: NaiveDate) -> Self {
-        if date >= reform_date() { UnitScheme::Y2025 } else { UnitScheme::Y2004 }
+        if date >= reform_date() {
+            UnitScheme::Y2025
+        } else {
+            UnitScheme::Y2004
+        }
     }
 }
 
@@ -74,8 +78,18 @@ impl AdminUnit {
     }
 }
 
-pub const UNIT_COLUMNS: [&str; 10] =
-    ["code", "name", "type", "parent_code", "level", "scheme", "valid_from", "valid_to", "date_precision", "source"];
+pub const UNIT_COLUMNS: [&str; 10] = [
+    "code",
+    "name",
+    "type",
+    "parent_code",
+    "level",
+    "scheme",
+    "valid_from",
+    "valid_to",
+    "date_precision",
+    "source",
+];
 
 fn level_of(scheme: UnitScheme, n: &str) -> Option<Level> {
     match (scheme, n) {
@@ -105,7 +119,11 @@ pub fn parse_units_csv(
     bytes: &[u8],
     known_parent: &dyn Fn(&UnitCode, NaiveDate) -> bool,
 ) -> Result<Vec<AdminUnit>, ImportError> {
-    let rows = read_csv(file, bytes, &["code", "name", "type", "parent_code", "level", "valid_from"])?;
+    let rows = read_csv(
+        file,
+        bytes,
+        &["code", "name", "type", "parent_code", "level", "valid_from"],
+    )?;
     let mut units = Vec::with_capacity(rows.len());
     let mut lines = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -124,25 +142,35 @@ pub fn parse_units_csv(
             return Err(e("`valid_to` phải sau `valid_from`".into()));
         }
         let scheme = match r.opt("scheme") {
-            Some(s) => UnitScheme::parse(s).ok_or_else(|| e(format!("`scheme` = `{s}`: cần 2004 hoặc 2025")))?,
+            Some(s) => UnitScheme::parse(s)
+                .ok_or_else(|| e(format!("`scheme` = `{s}`: cần 2004 hoặc 2025")))?,
             None => UnitScheme::on(valid_from),
         };
-        let level = level_of(scheme, r.get("level"))
-            .ok_or_else(|| e(format!("`level` = `{}` không hợp lệ với hệ mã {}", r.get("level"), scheme.as_str())))?;
+        let level = level_of(scheme, r.get("level")).ok_or_else(|| {
+            e(format!(
+                "`level` = `{}` không hợp lệ với hệ mã {}",
+                r.get("level"),
+                scheme.as_str()
+            ))
+        })?;
         let expected_len = match level {
             Level::Province => 2,
             Level::District => 3,
             _ => 5,
         };
         if code.as_str().len() != expected_len {
-            return Err(e(format!("mã `{code}` không khớp cấp {level} (cần {expected_len} chữ số)")));
+            return Err(e(format!(
+                "mã `{code}` không khớp cấp {level} (cần {expected_len} chữ số)"
+            )));
         }
         let parent_code = match r.opt("parent_code") {
             Some(p) => Some(UnitCode::new(p).map_err(|x| e(format!("`parent_code`: {x}")))?),
             None => None,
         };
         if level != Level::Province && parent_code.is_none() {
-            return Err(e(format!("đơn vị cấp {level} `{code}` thiếu `parent_code`")));
+            return Err(e(format!(
+                "đơn vị cấp {level} `{code}` thiếu `parent_code`"
+            )));
         }
         if level == Level::Province && parent_code.is_some() {
             return Err(e(format!("tỉnh `{code}` không có đơn vị cấp trên")));
@@ -176,7 +204,10 @@ pub fn parse_units_csv(
                     return Err(ImportError::new(
                         file,
                         lines[j],
-                        format!("mã `{}` trùng thời gian hiệu lực với dòng {}", y.code, lines[i]),
+                        format!(
+                            "mã `{}` trùng thời gian hiệu lực với dòng {}",
+                            y.code, lines[i]
+                        ),
                     ));
                 }
             }
@@ -192,7 +223,10 @@ pub fn parse_units_csv(
                 return Err(ImportError::new(
                     file,
                     lines[i],
-                    format!("đơn vị cấp trên `{p}` của `{}` không tồn tại vào ngày {}", u.code, u.valid_from),
+                    format!(
+                        "đơn vị cấp trên `{p}` của `{}` không tồn tại vào ngày {}",
+                        u.code, u.valid_from
+                    ),
                 ));
             }
         }
@@ -209,7 +243,10 @@ pub fn write_units_csv(units: &[AdminUnit]) -> String {
                 u.code.to_string(),
                 u.name.clone(),
                 u.kind.clone(),
-                u.parent_code.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+                u.parent_code
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
                 level_number(u.scheme, u.level).to_string(),
                 u.scheme.as_str().to_string(),
                 u.valid_from.to_string(),
@@ -246,7 +283,9 @@ mod tests {
             let d = NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
             units
                 .iter()
-                .filter(|u| u.parent_code.as_ref().is_some_and(|p| p.as_str() == "169") && u.valid_on(d))
+                .filter(|u| {
+                    u.parent_code.as_ref().is_some_and(|p| p.as_str() == "169") && u.valid_on(d)
+                })
                 .count()
         };
         assert_eq!(children("2016-06-01"), 18);
@@ -260,8 +299,16 @@ mod tests {
     fn refuses_bad_rows() {
         let head = "code,name,type,parent_code,level,valid_from,valid_to\n";
         let cases = [
-            ("19,T,Tỉnh,,1,2016-01-01,\n169,H,Huyện,99,2,2016-01-01,\n", 3, "không tồn tại"),
-            ("19,T,Tỉnh,,1,2016-01-01,\n19,T,Tỉnh,,1,2016-06-01,\n", 3, "trùng"),
+            (
+                "19,T,Tỉnh,,1,2016-01-01,\n169,H,Huyện,99,2,2016-01-01,\n",
+                3,
+                "không tồn tại",
+            ),
+            (
+                "19,T,Tỉnh,,1,2016-01-01,\n19,T,Tỉnh,,1,2016-06-01,\n",
+                3,
+                "trùng",
+            ),
             ("1x,T,Tỉnh,,1,2016-01-01,\n", 2, "không hợp lệ"),
             ("19,T,Tỉnh,,1,2016-13-01,\n", 2, "YYYY-MM-DD"),
             ("19,T,Tỉnh,,1,2016-01-01,2015-01-01\n", 2, "valid_to"),
@@ -269,7 +316,8 @@ mod tests {
             ("05662,X,Xã,19,2,2016-01-01,\n", 2, "không khớp"),
         ];
         for (body, line, msg) in cases {
-            let e = parse_units_csv("u.csv", format!("{head}{body}").as_bytes(), &none).unwrap_err();
+            let e =
+                parse_units_csv("u.csv", format!("{head}{body}").as_bytes(), &none).unwrap_err();
             assert_eq!(e.line, line, "{body}: {e}");
             assert!(e.reason.contains(msg), "{body}: {e}");
         }
@@ -279,6 +327,11 @@ mod tests {
     fn known_parent_from_storage_is_accepted() {
         let body = "code,name,type,parent_code,level,valid_from\n169,H,Huyện,19,2,2016-01-01\n";
         let known = |p: &UnitCode, _: NaiveDate| p.as_str() == "19";
-        assert_eq!(parse_units_csv("u.csv", body.as_bytes(), &known).unwrap().len(), 1);
+        assert_eq!(
+            parse_units_csv("u.csv", body.as_bytes(), &known)
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

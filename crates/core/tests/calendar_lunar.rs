@@ -14,7 +14,12 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn leap(day: u8, month: u8, year: i32) -> LunarDate {
-    LunarDate { day, month, year, leap: true }
+    LunarDate {
+        day,
+        month,
+        year,
+        leap: true,
+    }
 }
 
 #[test]
@@ -34,7 +39,11 @@ fn every_row_of_tet_dates_csv() {
         assert_eq!(tet_in_zone(year, 8.0).unwrap(), utc8, "Tết {year} at UTC+8");
         assert_eq!(f[4] == "yes", utc7 != utc8, "differs column, {year}");
         if !f[3].is_empty() {
-            assert_eq!(f[3].parse::<NaiveDate>().unwrap(), utc7, "holidays package table, {year}");
+            assert_eq!(
+                f[3].parse::<NaiveDate>().unwrap(),
+                utc7,
+                "holidays package table, {year}"
+            );
         }
         let l = solar_to_lunar(utc7).unwrap();
         assert_eq!(l, LunarDate::new(1, 1, year));
@@ -53,7 +62,10 @@ fn vietnam_and_china_differ() {
     assert_eq!(tet_in_zone(2030, 8.0).unwrap(), d(2030, 2, 3));
     assert_eq!(tet(1968).unwrap(), d(1968, 1, 29));
     assert_eq!(tet_in_zone(1968, 8.0).unwrap(), d(1968, 1, 30));
-    assert!(matches!(tet_in_zone(2019, 25.0), Err(CalendarError::InvalidTimeZone(_))));
+    assert!(matches!(
+        tet_in_zone(2019, 25.0),
+        Err(CalendarError::InvalidTimeZone(_))
+    ));
     assert!(tet_in_zone(2019, f64::NAN).is_err());
 }
 
@@ -77,9 +89,18 @@ fn leap_month_starts_of_stack_md() {
 #[test]
 fn leap_requested_for_a_regular_month_is_an_error() {
     // 2017 has a leap 6th month, not a leap 5th; 2019 has no leap month.
-    assert!(matches!(lunar_to_solar(leap(1, 5, 2017)), Err(CalendarError::InvalidLunarDate { .. })));
-    assert!(matches!(lunar_to_solar(leap(1, 6, 2019)), Err(CalendarError::InvalidLunarDate { .. })));
-    assert!(lunar_to_solar(LunarDate::new(1, 6, 2017)).unwrap() < lunar_to_solar(leap(1, 6, 2017)).unwrap());
+    assert!(matches!(
+        lunar_to_solar(leap(1, 5, 2017)),
+        Err(CalendarError::InvalidLunarDate { .. })
+    ));
+    assert!(matches!(
+        lunar_to_solar(leap(1, 6, 2019)),
+        Err(CalendarError::InvalidLunarDate { .. })
+    ));
+    assert!(
+        lunar_to_solar(LunarDate::new(1, 6, 2017)).unwrap()
+            < lunar_to_solar(leap(1, 6, 2017)).unwrap()
+    );
 }
 
 #[test]
@@ -105,13 +126,20 @@ fn invalid_lunar_dates_are_errors() {
     let (mut short, mut long) = (0, 0);
     for month in 1..=12u8 {
         let start = lunar_to_solar(LunarDate::new(1, month, 2019)).unwrap();
-        let next = if month == 12 { tet(2020).unwrap() } else { lunar_to_solar(LunarDate::new(1, month + 1, 2019)).unwrap() };
+        let next = if month == 12 {
+            tet(2020).unwrap()
+        } else {
+            lunar_to_solar(LunarDate::new(1, month + 1, 2019)).unwrap()
+        };
         let len = (next - start).num_days();
         let day30 = lunar_to_solar(LunarDate::new(30, month, 2019));
         match len {
             29 => {
                 short += 1;
-                assert!(matches!(day30, Err(CalendarError::InvalidLunarDate { .. })), "{month}/2019");
+                assert!(
+                    matches!(day30, Err(CalendarError::InvalidLunarDate { .. })),
+                    "{month}/2019"
+                );
             }
             30 => {
                 long += 1;
@@ -126,8 +154,14 @@ fn invalid_lunar_dates_are_errors() {
 
 #[test]
 fn range_ends_are_errors_not_panics() {
-    assert!(matches!(solar_to_lunar(d(1899, 12, 31)), Err(CalendarError::DateOutOfRange(_))));
-    assert!(matches!(solar_to_lunar(d(2101, 1, 1)), Err(CalendarError::DateOutOfRange(_))));
+    assert!(matches!(
+        solar_to_lunar(d(1899, 12, 31)),
+        Err(CalendarError::DateOutOfRange(_))
+    ));
+    assert!(matches!(
+        solar_to_lunar(d(2101, 1, 1)),
+        Err(CalendarError::DateOutOfRange(_))
+    ));
     assert!(solar_to_lunar(NaiveDate::MIN).is_err());
     assert!(solar_to_lunar(NaiveDate::MAX).is_err());
     assert_eq!(tet(1899), Err(CalendarError::YearOutOfRange(1899)));
@@ -144,10 +178,20 @@ fn range_ends_are_errors_not_panics() {
 #[test]
 fn gio_to_dates_match_the_holidays_file() {
     let mut n = 0;
-    for line in HOLIDAYS.lines().skip(1).filter(|l| l.contains(",Ngày Giỗ Tổ Hùng Vương,")) {
+    for line in HOLIDAYS
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains(",Ngày Giỗ Tổ Hùng Vương,"))
+    {
         let date: NaiveDate = line[..10].parse().unwrap();
-        assert_eq!(lunar_to_solar(LunarDate::new(10, 3, date.year())).unwrap(), date);
-        assert_eq!(solar_to_lunar(date).unwrap(), LunarDate::new(10, 3, date.year()));
+        assert_eq!(
+            lunar_to_solar(LunarDate::new(10, 3, date.year())).unwrap(),
+            date
+        );
+        assert_eq!(
+            solar_to_lunar(date).unwrap(),
+            LunarDate::new(10, 3, date.year())
+        );
         n += 1;
     }
     assert_eq!(n, 12);
@@ -177,7 +221,11 @@ fn round_trip_every_day_1900_2100() {
                     assert_eq!(l.month, p.month + 1, "{day}");
                 }
             } else {
-                assert_eq!((l.day, l.month, l.year, l.leap), (p.day + 1, p.month, p.year, p.leap), "{day}");
+                assert_eq!(
+                    (l.day, l.month, l.year, l.leap),
+                    (p.day + 1, p.month, p.year, p.leap),
+                    "{day}"
+                );
             }
         }
         prev = Some(l);

@@ -3,7 +3,8 @@
 
 use chrono::{Days, NaiveDate, NaiveDateTime, TimeDelta};
 use motcua_core::calendar::{
-    CalendarSpec, Pause, ProcessingTime, WorkCalendar, WorkSpan, WorkingHours, lunar, standard_rules,
+    CalendarSpec, Pause, ProcessingTime, WorkCalendar, WorkSpan, WorkingHours, lunar,
+    standard_rules,
 };
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -30,10 +31,18 @@ fn calendars() -> impl Strategy<Value = &'static WorkCalendar> {
 
 /// Any minute of 1990..=2060 (seconds included sometimes).
 fn moment() -> impl Strategy<Value = NaiveDateTime> {
-    (0u64..25_567, 0i64..86_400, prop_oneof![Just(0i64), 0i64..60]).prop_map(|(day, minute_secs, extra)| {
-        let date = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap().checked_add_days(Days::new(day)).unwrap();
-        date.and_hms_opt(0, 0, 0).unwrap() + TimeDelta::seconds(minute_secs / 60 * 60 + extra)
-    })
+    (
+        0u64..25_567,
+        0i64..86_400,
+        prop_oneof![Just(0i64), 0i64..60],
+    )
+        .prop_map(|(day, minute_secs, extra)| {
+            let date = NaiveDate::from_ymd_opt(1990, 1, 1)
+                .unwrap()
+                .checked_add_days(Days::new(day))
+                .unwrap();
+            date.and_hms_opt(0, 0, 0).unwrap() + TimeDelta::seconds(minute_secs / 60 * 60 + extra)
+        })
 }
 
 /// Up to about two years of working time.

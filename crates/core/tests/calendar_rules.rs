@@ -3,8 +3,8 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use motcua_core::calendar::{
-    DayKind, DayRule, WorkCalendar, YearDay, embedded_day_rules, parse_day_rules_csv, standard_rules,
-    statutory_holidays, write_day_rules_csv,
+    DayKind, DayRule, WorkCalendar, YearDay, embedded_day_rules, parse_day_rules_csv,
+    standard_rules, statutory_holidays, write_day_rules_csv,
 };
 use std::collections::BTreeSet;
 
@@ -24,7 +24,12 @@ fn the_data_file_parses() {
     assert_eq!(rules.len(), 174);
     let count = |k| rules.iter().filter(|r| r.kind == k).count();
     assert_eq!(
-        (count(DayKind::Holiday), count(DayKind::Compensatory), count(DayKind::SwapDayOff), count(DayKind::SwapWorkday)),
+        (
+            count(DayKind::Holiday),
+            count(DayKind::Compensatory),
+            count(DayKind::SwapDayOff),
+            count(DayKind::SwapWorkday)
+        ),
         (129, 35, 5, 5)
     );
     assert_eq!(rules, embedded_day_rules());
@@ -56,10 +61,16 @@ fn statutory_rules_reproduce_the_data_2016_2027() {
             .collect();
         let missing: Vec<_> = from_data.difference(&from_rules).collect();
         let extra: Vec<_> = from_rules.difference(&from_data).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "{year}: missing {missing:?}, extra {extra:?}");
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{year}: missing {missing:?}, extra {extra:?}"
+        );
     }
     for date in data_only {
-        assert_eq!(data.iter().find(|r| r.date == date).unwrap().name, "Ngày Văn hóa Việt Nam");
+        assert_eq!(
+            data.iter().find(|r| r.date == date).unwrap().name,
+            "Ngày Văn hóa Việt Nam"
+        );
     }
 }
 
@@ -68,14 +79,29 @@ fn statutory_rules_exist_for_every_year() {
     for year in 1900..=2100 {
         let rules = statutory_holidays(year).unwrap();
         assert!(rules.windows(2).all(|w| w[0].date < w[1].date), "{year}");
-        assert!(rules.iter().all(|r| r.date.year() == year && !r.name.is_empty()), "{year}");
+        assert!(
+            rules
+                .iter()
+                .all(|r| r.date.year() == year && !r.name.is_empty()),
+            "{year}"
+        );
         let holidays = rules.iter().filter(|r| r.kind == DayKind::Holiday).count();
-        let want = 1 + if year >= 2013 { 5 } else { 4 } + 3 + usize::from(year >= 2007) + usize::from(year >= 2021);
+        let want = 1
+            + if year >= 2013 { 5 } else { 4 }
+            + 3
+            + usize::from(year >= 2007)
+            + usize::from(year >= 2021);
         // Giỗ Tổ may coincide with 30/4 or 1/5 (one day, two names).
-        assert!(holidays == want || holidays + 1 == want, "{year}: {holidays} holidays");
+        assert!(
+            holidays == want || holidays + 1 == want,
+            "{year}: {holidays} holidays"
+        );
         // Compensatory days never fall on a weekend.
         for r in rules.iter().filter(|r| r.kind == DayKind::Compensatory) {
-            assert!(!matches!(r.date.weekday(), Weekday::Sat | Weekday::Sun), "{r:?}");
+            assert!(
+                !matches!(r.date.weekday(), Weekday::Sat | Weekday::Sun),
+                "{r:?}"
+            );
         }
     }
 }
@@ -89,13 +115,20 @@ fn tet_compensation_2023_and_2024() {
     let name = |date| r.iter().find(|x| x.date == date).map(|x| x.name.as_str());
     assert_eq!(name(d(2023, 1, 20)), Some("29 Tết"));
     assert_eq!(name(d(2023, 1, 26)), Some("Mùng năm Tết Nguyên Đán"));
-    assert_eq!(name(d(2023, 5, 2)), Some("Ngày Giỗ Tổ Hùng Vương (nghỉ bù)"));
+    assert_eq!(
+        name(d(2023, 5, 2)),
+        Some("Ngày Giỗ Tổ Hùng Vương (nghỉ bù)")
+    );
     assert_eq!(name(d(2023, 5, 3)), Some("Ngày Chiến thắng (nghỉ bù)"));
     assert_eq!(name(d(2023, 9, 1)), Some("Quốc khánh"));
     assert_eq!(name(d(2023, 9, 4)), Some("Quốc khánh (nghỉ bù)"));
     // Before 2014 a Saturday of Tết moved forward: 2010 eve Saturday 13/2.
     let r = statutory_holidays(2010).unwrap();
-    let comp: Vec<_> = r.iter().filter(|x| x.kind == DayKind::Compensatory).map(|x| x.date).collect();
+    let comp: Vec<_> = r
+        .iter()
+        .filter(|x| x.kind == DayKind::Compensatory)
+        .map(|x| x.date)
+        .collect();
     assert_eq!(comp, vec![d(2010, 2, 17), d(2010, 2, 18), d(2010, 5, 3)]);
 }
 
@@ -111,15 +144,22 @@ fn known_year_2019() {
     assert!(!cal.is_working_day(d(2019, 5, 1)));
     assert!(cal.is_working_day(d(2019, 5, 4)), "Saturday worked");
     assert!(!cal.is_working_day(d(2019, 5, 5)));
-    assert!(!cal.is_working_day(d(2018, 12, 31)), "day off for 2019-01-05");
+    assert!(
+        !cal.is_working_day(d(2018, 12, 31)),
+        "day off for 2019-01-05"
+    );
     assert!(cal.is_working_day(d(2019, 1, 5)), "Saturday worked");
-    assert!(!cal.is_working_day(d(2019, 4, 15)), "Giỗ Tổ Sunday 14/4 made up on Monday");
+    assert!(
+        !cal.is_working_day(d(2019, 4, 15)),
+        "Giỗ Tổ Sunday 14/4 made up on Monday"
+    );
     // A worked Saturday has the hours of a full weekday.
     assert_eq!(cal.working_minutes(d(2019, 5, 4)), 450);
     assert_eq!(cal.rule(d(2019, 5, 4)).unwrap().kind, DayKind::SwapWorkday);
 
     let ex = cal.year_exceptions(2019);
-    let short: Vec<(NaiveDate, bool, DayKind)> = ex.iter().map(|y| (y.date, y.working, y.kind)).collect();
+    let short: Vec<(NaiveDate, bool, DayKind)> =
+        ex.iter().map(|y| (y.date, y.working, y.kind)).collect();
     assert_eq!(
         short,
         vec![
@@ -183,6 +223,10 @@ fn standard_rules_have_one_rule_per_date() {
     assert_eq!(rules.first().unwrap().date, d(1900, 1, 1));
     // 2016..=2027 are exactly the data rows.
     let data = embedded_day_rules();
-    let mid: Vec<_> = rules.iter().filter(|r| (2016..=2027).contains(&r.date.year())).cloned().collect();
+    let mid: Vec<_> = rules
+        .iter()
+        .filter(|r| (2016..=2027).contains(&r.date.year()))
+        .cloned()
+        .collect();
     assert_eq!(mid, data);
 }

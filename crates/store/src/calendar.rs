@@ -3,7 +3,9 @@
 use crate::db::with_db;
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
-use motcua_core::calendar::{CalendarSpec, DayKind, DayRule, WorkCalendar, WorkingHours, overlay_years, standard_rules};
+use motcua_core::calendar::{
+    CalendarSpec, DayKind, DayRule, WorkCalendar, WorkingHours, overlay_years, standard_rules,
+};
 use motcua_core::codes::AgencyCode;
 
 #[derive(sqlx::FromRow)]
@@ -21,8 +23,14 @@ impl Store {
     }
 
     /// Stores day rules that apply to one agency only.
-    pub async fn import_agency_day_rules(&self, agency: &AgencyCode, rules: &[DayRule]) -> Result<usize, StoreError> {
-        self.agency(agency).await?.ok_or_else(|| StoreError::Invalid(format!("không có cơ quan mã `{agency}`")))?;
+    pub async fn import_agency_day_rules(
+        &self,
+        agency: &AgencyCode,
+        rules: &[DayRule],
+    ) -> Result<usize, StoreError> {
+        self.agency(agency)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("không có cơ quan mã `{agency}`")))?;
         self.store_day_rules(agency.as_str(), rules).await
     }
 
@@ -46,8 +54,16 @@ impl Store {
             .bind(scope).fetch_all(p).await?);
         rows.into_iter()
             .map(|r| {
-                let kind: DayKind = r.kind.parse().map_err(|_| StoreError::Corrupt(format!("calendar_day.kind {}", r.kind)))?;
-                Ok(DayRule { date: r.day, kind, name: r.name, note: r.note })
+                let kind: DayKind = r
+                    .kind
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("calendar_day.kind {}", r.kind)))?;
+                Ok(DayRule {
+                    date: r.day,
+                    kind,
+                    name: r.name,
+                    note: r.note,
+                })
             })
             .collect()
     }
@@ -62,9 +78,15 @@ impl Store {
     /// date overrides), or of the installation when `agency` is `None`.
     pub async fn calendar(&self, agency: Option<&AgencyCode>) -> Result<WorkCalendar, StoreError> {
         let mut rules = overlay_years(&standard_rules(), &self.day_rules().await?);
-        let mut spec = CalendarSpec { rules: Vec::new(), ..CalendarSpec::standard() };
+        let mut spec = CalendarSpec {
+            rules: Vec::new(),
+            ..CalendarSpec::standard()
+        };
         if let Some(code) = agency {
-            let a = self.agency(code).await?.ok_or_else(|| StoreError::Invalid(format!("không có cơ quan mã `{code}`")))?;
+            let a = self
+                .agency(code)
+                .await?
+                .ok_or_else(|| StoreError::Invalid(format!("không có cơ quan mã `{code}`")))?;
             spec.hours = WorkingHours::parse(&a.hours.to_string())?;
             let own = self.day_rules_of(code.as_str()).await?;
             rules.retain(|r| !own.iter().any(|o| o.date == r.date));

@@ -66,15 +66,24 @@ struct VersionRow {
 impl TryFrom<VersionRow> for ProcedureVersion {
     type Error = StoreError;
     fn try_from(r: VersionRow) -> Result<Self, StoreError> {
-        let mut procedure: Procedure =
-            serde_json::from_str(&r.data).map_err(|e| StoreError::Corrupt(format!("procedure_version.data: {e}")))?;
+        let mut procedure: Procedure = serde_json::from_str(&r.data)
+            .map_err(|e| StoreError::Corrupt(format!("procedure_version.data: {e}")))?;
         procedure.valid_from = Some(r.valid_from);
-        Ok(ProcedureVersion { version: r.version, valid_from: r.valid_from, valid_to: r.valid_to, procedure })
+        Ok(ProcedureVersion {
+            version: r.version,
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+            procedure,
+        })
     }
 }
 
 fn levels_text(p: &Procedure) -> String {
-    p.levels().iter().map(|l| l.as_str()).collect::<Vec<_>>().join(",")
+    p.levels()
+        .iter()
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl Store {
@@ -82,7 +91,11 @@ impl Store {
     /// `default_from`) equals a stored version's replaces it when different; a
     /// record with a new date becomes a new version, and the validity of the
     /// code's versions is re-chained (each ends when the next starts).
-    pub async fn import_procedures(&self, ps: &[Procedure], default_from: NaiveDate) -> Result<ImportSummary, StoreError> {
+    pub async fn import_procedures(
+        &self,
+        ps: &[Procedure],
+        default_from: NaiveDate,
+    ) -> Result<ImportSummary, StoreError> {
         let mut sum = ImportSummary::default();
         with_db!(&self.db, p => {
             let mut tx = p.begin().await?;
@@ -125,7 +138,11 @@ impl Store {
     }
 
     /// The version in force on `date`, or the newest version when `date` is `None`.
-    pub async fn procedure(&self, code: &ProcedureCode, date: Option<NaiveDate>) -> Result<Option<ProcedureVersion>, StoreError> {
+    pub async fn procedure(
+        &self,
+        code: &ProcedureCode,
+        date: Option<NaiveDate>,
+    ) -> Result<Option<ProcedureVersion>, StoreError> {
         let row: Option<VersionRow> = with_db!(&self.db, p => match date {
             Some(d) => sqlx::query_as("SELECT version, valid_from, valid_to, data FROM procedure_version \
                     WHERE code = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)")
@@ -138,7 +155,10 @@ impl Store {
     }
 
     /// Every version of a procedure, oldest first.
-    pub async fn procedure_versions(&self, code: &ProcedureCode) -> Result<Vec<ProcedureVersion>, StoreError> {
+    pub async fn procedure_versions(
+        &self,
+        code: &ProcedureCode,
+    ) -> Result<Vec<ProcedureVersion>, StoreError> {
         let rows: Vec<VersionRow> = with_db!(&self.db, p => sqlx::query_as(
             "SELECT version, valid_from, valid_to, data FROM procedure_version WHERE code = $1 ORDER BY valid_from")
             .bind(code.as_str()).fetch_all(p).await?);
@@ -149,54 +169,80 @@ impl Store {
     /// name contains the query as a phrase, then the name contains every word,
     /// then only the other text (code, field, results, legal basis) does;
     /// within a rank, shorter names first.
-    pub async fn search_procedures(&self, f: &ProcedureFilter, paging: Paging) -> Result<Page<ProcedureHit>, StoreError> {
+    pub async fn search_procedures(
+        &self,
+        f: &ProcedureFilter,
+        paging: Paging,
+    ) -> Result<Page<ProcedureHit>, StoreError> {
         let words = f.q.as_deref().map(fold_words).unwrap_or_default();
         let mut w = Sql::new(" WHERE 1 = 1");
         match f.date {
             Some(d) => {
                 w.push(" AND valid_from <= ").bind(Bind::Date(d));
-                w.push(" AND (valid_to IS NULL OR valid_to > ").bind(Bind::Date(d)).push(")");
+                w.push(" AND (valid_to IS NULL OR valid_to > ")
+                    .bind(Bind::Date(d))
+                    .push(")");
             }
             None => {
                 w.push(" AND valid_to IS NULL");
             }
         }
         for word in &words {
-            w.push(" AND search_fold LIKE ").bind(Bind::Text(format!("% {}%", like_escape(word)))).push(" ESCAPE '\\'");
+            w.push(" AND search_fold LIKE ")
+                .bind(Bind::Text(format!("% {}%", like_escape(word))))
+                .push(" ESCAPE '\\'");
         }
         if let Some(field) = &f.field {
             w.push(" AND field_fold = ").bind(Bind::Text(fold(field)));
         }
         if let Some(l) = f.level {
-            w.push(" AND (',' || levels || ',') LIKE ").bind(Bind::Text(format!("%,{},%", l.as_str())));
+            w.push(" AND (',' || levels || ',') LIKE ")
+                .bind(Bind::Text(format!("%,{},%", l.as_str())));
         }
         if let Some(o) = f.online {
-            w.push(if o { " AND online = TRUE" } else { " AND online = FALSE" });
+            w.push(if o {
+                " AND online = TRUE"
+            } else {
+                " AND online = FALSE"
+            });
         }
         let count_sql = format!("SELECT COUNT(*) FROM procedure_version{}", w.text);
-        let mut list = Sql { text: String::new(), binds: w.binds.clone() };
+        let mut list = Sql {
+            text: String::new(),
+            binds: w.binds.clone(),
+        };
         list.push("SELECT code, name, field, levels, online, version, valid_from, valid_to FROM procedure_version");
         list.push(&w.text);
         list.push(" ORDER BY ");
         if !words.is_empty() {
             let phrase = words.join(" ");
-            list.push("CASE WHEN name_fold = ").bind(Bind::Text(phrase.clone()));
-            list.push(" THEN 0 WHEN (' ' || name_fold || ' ') LIKE ").bind(Bind::Text(format!("% {} %", like_escape(&phrase))));
+            list.push("CASE WHEN name_fold = ")
+                .bind(Bind::Text(phrase.clone()));
+            list.push(" THEN 0 WHEN (' ' || name_fold || ' ') LIKE ")
+                .bind(Bind::Text(format!("% {} %", like_escape(&phrase))));
             list.push(" ESCAPE '\\' THEN 1");
             list.push(" WHEN 1 = 1");
             for word in &words {
-                list.push(" AND (' ' || name_fold) LIKE ").bind(Bind::Text(format!("% {}%", like_escape(word)))).push(" ESCAPE '\\'");
+                list.push(" AND (' ' || name_fold) LIKE ")
+                    .bind(Bind::Text(format!("% {}%", like_escape(word))))
+                    .push(" ESCAPE '\\'");
             }
             list.push(" THEN 2 ELSE 3 END, ");
         }
-        list.push("LENGTH(name_fold), name_fold, code LIMIT ").bind(Bind::Int(paging.limit()));
+        list.push("LENGTH(name_fold), name_fold, code LIMIT ")
+            .bind(Bind::Int(paging.limit()));
         list.push(" OFFSET ").bind(Bind::Int(paging.offset()));
         let (total, items): (i64, Vec<ProcedureHit>) = with_db!(&self.db, p => {
             let total: i64 = bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql)), w.binds.clone()).fetch_one(p).await?;
             let items = bind_all!(sqlx::query_as(AssertSqlSafe(list.text)), list.binds).fetch_all(p).await?;
             (total, items)
         });
-        Ok(Page { items, total, page: paging.page, per_page: paging.per_page })
+        Ok(Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        })
     }
 
     /// Fields (lĩnh vực) of the current catalogue with their procedure counts.
@@ -213,7 +259,10 @@ impl Store {
         } else {
             "SELECT version, valid_from, valid_to, data FROM procedure_version WHERE valid_to IS NULL ORDER BY code"
         };
-        let rows: Vec<VersionRow> = with_db!(&self.db, p => sqlx::query_as(sql).fetch_all(p).await?);
-        rows.into_iter().map(|r| ProcedureVersion::try_from(r).map(|v| v.procedure)).collect()
+        let rows: Vec<VersionRow> =
+            with_db!(&self.db, p => sqlx::query_as(sql).fetch_all(p).await?);
+        rows.into_iter()
+            .map(|r| ProcedureVersion::try_from(r).map(|v| v.procedure))
+            .collect()
     }
 }

@@ -46,10 +46,16 @@ impl Store {
                 .max_connections(4)
                 .connect_with(opts)
                 .await
-                .map_err(|source| StoreError::Connect { url: url.to_string(), source })?;
-            Ok(Store { db: Db::Sqlite(pool) })
+                .map_err(|source| StoreError::Connect {
+                    url: url.to_string(),
+                    source,
+                })?;
+            Ok(Store {
+                db: Db::Sqlite(pool),
+            })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(url.to_string()))?;
+            let opts =
+                PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl(url.to_string()))?;
             Self::connect_pg(opts, url).await
         } else {
             Err(StoreError::BadUrl(url.to_string()))
@@ -62,7 +68,10 @@ impl Store {
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(opts.application_name("motcua"))
             .await
-            .map_err(|source| StoreError::Connect { url: url.to_string(), source })?;
+            .map_err(|source| StoreError::Connect {
+                url: url.to_string(),
+                source,
+            })?;
         Ok(Store { db: Db::Pg(pool) })
     }
 
@@ -86,7 +95,11 @@ impl Store {
     /// A round trip to the database (readiness).
     pub async fn ping(&self) -> Result<(), StoreError> {
         let one: i32 = with_db!(&self.db, p => sqlx::query_scalar("SELECT 1").fetch_one(p).await?);
-        if one == 1 { Ok(()) } else { Err(StoreError::Corrupt("SELECT 1".into())) }
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt("SELECT 1".into()))
+        }
     }
 
     pub async fn close(&self) {

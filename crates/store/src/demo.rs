@@ -38,7 +38,8 @@ pub async fn load(store: &Store) -> Result<DemoSummary, StoreError> {
     let none = |_: &motcua_core::codes::UnitCode, _: NaiveDate| false;
     let us = units::parse_units_csv("data/units-history.csv", UNITS_CSV, &none)?;
     store.import_units("data/units-history.csv", &us).await?;
-    let unit_codes: std::collections::HashSet<String> = us.iter().map(|u| u.code.to_string()).collect();
+    let unit_codes: std::collections::HashSet<String> =
+        us.iter().map(|u| u.code.to_string()).collect();
     let ags = agency::parse_agencies_csv(
         "data/agencies-thai-nguyen.csv",
         AGENCIES_CSV,
@@ -47,6 +48,12 @@ pub async fn load(store: &Store) -> Result<DemoSummary, StoreError> {
     )?;
     store.import_agencies(&ags).await?;
     let ps = catalogue::parse_procedures_json("data/source/procedures.json", PROCEDURES_JSON)?;
-    store.import_procedures(&ps, procedures_valid_from()).await?;
-    Ok(DemoSummary { units: us.len(), agencies: ags.len(), procedures: ps.len() })
+    store
+        .import_procedures(&ps, procedures_valid_from())
+        .await?;
+    Ok(DemoSummary {
+        units: us.len(),
+        agencies: ags.len(),
+        procedures: ps.len(),
+    })
 }

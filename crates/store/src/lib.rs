@@ -5,11 +5,11 @@
 
 mod calendar;
 mod catalogue;
-pub mod demo;
 mod db;
+pub mod demo;
 mod error;
-pub mod testing;
 mod sql;
+pub mod testing;
 mod units;
 
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureHit, ProcedureVersion};
@@ -45,7 +45,10 @@ impl Paging {
         Ok(Self { page, per_page })
     }
     pub fn all() -> Self {
-        Self { page: 1, per_page: u32::MAX / 2 }
+        Self {
+            page: 1,
+            per_page: u32::MAX / 2,
+        }
     }
     fn limit(&self) -> i64 {
         self.per_page as i64

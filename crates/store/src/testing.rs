@@ -38,12 +38,17 @@ impl TestDb {
     }
 
     pub async fn sqlite() -> TestDb {
-        let dir = std::env::temp_dir().join(format!("motcua-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("motcua-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let url = format!("sqlite://{}", dir.join("motcua.db").display());
         let store = Store::connect(&url).await.expect("sqlite connect");
         store.migrate().await.expect("sqlite migrate");
-        TestDb { store, dir: Some(dir), pg: None }
+        TestDb {
+            store,
+            dir: Some(dir),
+            pg: None,
+        }
     }
 
     pub fn pg_url() -> String {
@@ -58,19 +63,32 @@ impl TestDb {
             Ok(s) => s,
             Err(e) => {
                 if std::env::var("MOTCUA_TEST_REQUIRE_PG").is_ok_and(|v| v == "1") {
-                    panic!("PostgreSQL is required (MOTCUA_TEST_REQUIRE_PG=1) but unreachable: {e}");
+                    panic!(
+                        "PostgreSQL is required (MOTCUA_TEST_REQUIRE_PG=1) but unreachable: {e}"
+                    );
                 }
-                eprintln!("SKIPPED (PostgreSQL half): {e}. Start PostgreSQL or set MOTCUA_TEST_PG_URL.");
+                eprintln!(
+                    "SKIPPED (PostgreSQL half): {e}. Start PostgreSQL or set MOTCUA_TEST_PG_URL."
+                );
                 return None;
             }
         };
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        admin.exec_admin(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+        admin
+            .exec_admin(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .expect("create schema");
         admin.close().await;
-        let opts = PgConnectOptions::from_str(&url).expect("pg url").options([("search_path", schema.as_str())]);
+        let opts = PgConnectOptions::from_str(&url)
+            .expect("pg url")
+            .options([("search_path", schema.as_str())]);
         let store = Store::connect_pg(opts, &url).await.expect("pg connect");
         store.migrate().await.expect("pg migrate");
-        Some(TestDb { store, dir: None, pg: Some((url, schema)) })
+        Some(TestDb {
+            store,
+            dir: None,
+            pg: Some((url, schema)),
+        })
     }
 
     /// The URL of this test database (SQLite file, or PostgreSQL with the
@@ -95,7 +113,9 @@ impl TestDb {
         if let Some((url, schema)) = &self.pg
             && let Ok(admin) = Store::connect(url).await
         {
-            let _ = admin.exec_admin(&format!("DROP SCHEMA {schema} CASCADE")).await;
+            let _ = admin
+                .exec_admin(&format!("DROP SCHEMA {schema} CASCADE"))
+                .await;
             admin.close().await;
         }
     }

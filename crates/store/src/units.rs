@@ -24,7 +24,8 @@ struct UnitRow {
     source: String,
 }
 
-const UNIT_COLS: &str = "code, valid_from, valid_to, scheme, name, kind, level, parent_code, date_precision, source";
+const UNIT_COLS: &str =
+    "code, valid_from, valid_to, scheme, name, kind, level, parent_code, date_precision, source";
 
 impl TryFrom<UnitRow> for AdminUnit {
     type Error = StoreError;
@@ -35,8 +36,14 @@ impl TryFrom<UnitRow> for AdminUnit {
             name: r.name.clone(),
             kind: r.kind.clone(),
             level: Level::parse(&r.level).ok_or_else(|| bad(format!("level {}", r.level)))?,
-            parent_code: r.parent_code.as_deref().map(UnitCode::new).transpose().map_err(|e| bad(e.to_string()))?,
-            scheme: UnitScheme::parse(&r.scheme).ok_or_else(|| bad(format!("scheme {}", r.scheme)))?,
+            parent_code: r
+                .parent_code
+                .as_deref()
+                .map(UnitCode::new)
+                .transpose()
+                .map_err(|e| bad(e.to_string()))?,
+            scheme: UnitScheme::parse(&r.scheme)
+                .ok_or_else(|| bad(format!("scheme {}", r.scheme)))?,
             valid_from: r.valid_from,
             valid_to: r.valid_to,
             date_precision: r.date_precision,
@@ -68,13 +75,18 @@ pub struct AgencyFilter {
 }
 
 fn valid_on(sql: &mut Sql, d: NaiveDate) {
-    sql.push(" AND (valid_from IS NULL OR valid_from <= ").bind(Bind::Date(d));
-    sql.push(") AND (valid_to IS NULL OR valid_to > ").bind(Bind::Date(d)).push(")");
+    sql.push(" AND (valid_from IS NULL OR valid_from <= ")
+        .bind(Bind::Date(d));
+    sql.push(") AND (valid_to IS NULL OR valid_to > ")
+        .bind(Bind::Date(d))
+        .push(")");
 }
 
 fn name_like(sql: &mut Sql, q: &str) {
     for w in motcua_core::text::fold_words(q) {
-        sql.push(" AND name_fold LIKE ").bind(Bind::Text(format!("%{}%", like_escape(&w)))).push(" ESCAPE '\\'");
+        sql.push(" AND name_fold LIKE ")
+            .bind(Bind::Text(format!("%{}%", like_escape(&w))))
+            .push(" ESCAPE '\\'");
     }
 }
 
@@ -121,7 +133,11 @@ impl Store {
     }
 
     /// The version of a unit valid on `date`.
-    pub async fn unit_on(&self, code: &UnitCode, date: NaiveDate) -> Result<Option<AdminUnit>, StoreError> {
+    pub async fn unit_on(
+        &self,
+        code: &UnitCode,
+        date: NaiveDate,
+    ) -> Result<Option<AdminUnit>, StoreError> {
         let sql = format!(
             "SELECT {UNIT_COLS} FROM admin_unit WHERE code = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)"
         );
@@ -133,37 +149,54 @@ impl Store {
     /// Every version of a unit, oldest first.
     pub async fn unit_history(&self, code: &UnitCode) -> Result<Vec<AdminUnit>, StoreError> {
         let sql = format!("SELECT {UNIT_COLS} FROM admin_unit WHERE code = $1 ORDER BY valid_from");
-        let rows: Vec<UnitRow> =
-            with_db!(&self.db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(code.as_str()).fetch_all(p).await?);
+        let rows: Vec<UnitRow> = with_db!(&self.db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(code.as_str()).fetch_all(p).await?);
         rows.into_iter().map(AdminUnit::try_from).collect()
     }
 
     /// Lists units, ordered by code then start.
-    pub async fn list_units(&self, f: &UnitFilter, paging: Paging) -> Result<Page<AdminUnit>, StoreError> {
+    pub async fn list_units(
+        &self,
+        f: &UnitFilter,
+        paging: Paging,
+    ) -> Result<Page<AdminUnit>, StoreError> {
         let mut w = Sql::new(" WHERE 1 = 1");
         if let Some(p) = &f.parent {
-            w.push(" AND parent_code = ").bind(Bind::Text(p.to_string()));
+            w.push(" AND parent_code = ")
+                .bind(Bind::Text(p.to_string()));
         }
         if let Some(l) = f.level {
             w.push(" AND level = ").bind(Bind::Text(l.as_str().into()));
         }
         if let Some(d) = f.date {
             w.push(" AND valid_from <= ").bind(Bind::Date(d));
-            w.push(" AND (valid_to IS NULL OR valid_to > ").bind(Bind::Date(d)).push(")");
+            w.push(" AND (valid_to IS NULL OR valid_to > ")
+                .bind(Bind::Date(d))
+                .push(")");
         }
         if let Some(q) = &f.q {
             name_like(&mut w, q);
         }
         let count_sql = format!("SELECT COUNT(*) FROM admin_unit{}", w.text);
-        let mut list = Sql { text: format!("SELECT {UNIT_COLS} FROM admin_unit{} ORDER BY code, valid_from LIMIT ", w.text), binds: w.binds.clone() };
-        list.bind(Bind::Int(paging.limit())).push(" OFFSET ").bind(Bind::Int(paging.offset()));
+        let mut list = Sql {
+            text: format!(
+                "SELECT {UNIT_COLS} FROM admin_unit{} ORDER BY code, valid_from LIMIT ",
+                w.text
+            ),
+            binds: w.binds.clone(),
+        };
+        list.bind(Bind::Int(paging.limit()))
+            .push(" OFFSET ")
+            .bind(Bind::Int(paging.offset()));
         let (total, rows): (i64, Vec<UnitRow>) = with_db!(&self.db, p => {
             let total: i64 = bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql)), w.binds.clone()).fetch_one(p).await?;
             let rows = bind_all!(sqlx::query_as(AssertSqlSafe(list.text)), list.binds).fetch_all(p).await?;
             (total, rows)
         });
         Ok(Page {
-            items: rows.into_iter().map(AdminUnit::try_from).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(AdminUnit::try_from)
+                .collect::<Result<_, _>>()?,
             total,
             page: paging.page,
             per_page: paging.per_page,
@@ -172,7 +205,10 @@ impl Store {
 
     /// Every stored unit version (for exports and import checks).
     pub async fn all_units(&self) -> Result<Vec<AdminUnit>, StoreError> {
-        Ok(self.list_units(&UnitFilter::default(), Paging::all()).await?.items)
+        Ok(self
+            .list_units(&UnitFilter::default(), Paging::all())
+            .await?
+            .items)
     }
 
     /// Stores agencies all-or-nothing (upsert by code).
@@ -183,14 +219,19 @@ impl Store {
         while ordered.len() < agencies.len() {
             let before = ordered.len();
             for a in agencies {
-                let ready = a.parent_code.as_ref().is_none_or(|p| placed.contains(p) || !agencies.iter().any(|x| &x.code == p));
+                let ready = a
+                    .parent_code
+                    .as_ref()
+                    .is_none_or(|p| placed.contains(p) || !agencies.iter().any(|x| &x.code == p));
                 if !placed.contains(&a.code) && ready {
                     placed.insert(a.code.clone());
                     ordered.push(a);
                 }
             }
             if ordered.len() == before {
-                return Err(StoreError::Invalid("cây cơ quan có vòng lặp cấp trên".into()));
+                return Err(StoreError::Invalid(
+                    "cây cơ quan có vòng lặp cấp trên".into(),
+                ));
             }
         }
         with_db!(&self.db, p => {
@@ -215,25 +256,33 @@ impl Store {
 
     pub async fn agency(&self, code: &AgencyCode) -> Result<Option<Agency>, StoreError> {
         let sql = format!("SELECT {AGENCY_COLS} FROM agency WHERE code = $1");
-        let row: Option<AgencyRow> =
-            with_db!(&self.db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(code.as_str()).fetch_optional(p).await?);
+        let row: Option<AgencyRow> = with_db!(&self.db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(code.as_str()).fetch_optional(p).await?);
         row.map(Agency::try_from).transpose()
     }
 
     /// Lists agencies, ordered by code.
-    pub async fn list_agencies(&self, f: &AgencyFilter, paging: Paging) -> Result<Page<Agency>, StoreError> {
+    pub async fn list_agencies(
+        &self,
+        f: &AgencyFilter,
+        paging: Paging,
+    ) -> Result<Page<Agency>, StoreError> {
         let mut w = Sql::new(" WHERE 1 = 1");
         if let Some(u) = &f.unit {
             w.push(" AND unit_code = ").bind(Bind::Text(u.to_string()));
         }
         if let Some(pc) = &f.parent {
-            w.push(" AND parent_code = ").bind(Bind::Text(pc.to_string()));
+            w.push(" AND parent_code = ")
+                .bind(Bind::Text(pc.to_string()));
         }
         if let Some(l) = f.level {
             w.push(" AND level = ").bind(Bind::Text(l.as_str().into()));
         }
         if let Some(d) = f.desk {
-            w.push(if d { " AND desk = TRUE" } else { " AND desk = FALSE" });
+            w.push(if d {
+                " AND desk = TRUE"
+            } else {
+                " AND desk = FALSE"
+            });
         }
         if let Some(d) = f.date {
             valid_on(&mut w, d);
@@ -242,15 +291,26 @@ impl Store {
             name_like(&mut w, q);
         }
         let count_sql = format!("SELECT COUNT(*) FROM agency{}", w.text);
-        let mut list = Sql { text: format!("SELECT {AGENCY_COLS} FROM agency{} ORDER BY code LIMIT ", w.text), binds: w.binds.clone() };
-        list.bind(Bind::Int(paging.limit())).push(" OFFSET ").bind(Bind::Int(paging.offset()));
+        let mut list = Sql {
+            text: format!(
+                "SELECT {AGENCY_COLS} FROM agency{} ORDER BY code LIMIT ",
+                w.text
+            ),
+            binds: w.binds.clone(),
+        };
+        list.bind(Bind::Int(paging.limit()))
+            .push(" OFFSET ")
+            .bind(Bind::Int(paging.offset()));
         let (total, rows): (i64, Vec<AgencyRow>) = with_db!(&self.db, p => {
             let total: i64 = bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql)), w.binds.clone()).fetch_one(p).await?;
             let rows = bind_all!(sqlx::query_as(AssertSqlSafe(list.text)), list.binds).fetch_all(p).await?;
             (total, rows)
         });
         Ok(Page {
-            items: rows.into_iter().map(Agency::try_from).collect::<Result<_, _>>()?,
+            items: rows
+                .into_iter()
+                .map(Agency::try_from)
+                .collect::<Result<_, _>>()?,
             total,
             page: paging.page,
             per_page: paging.per_page,
@@ -258,12 +318,14 @@ impl Store {
     }
 
     pub async fn all_agencies(&self) -> Result<Vec<Agency>, StoreError> {
-        Ok(self.list_agencies(&AgencyFilter::default(), Paging::all()).await?.items)
+        Ok(self
+            .list_agencies(&AgencyFilter::default(), Paging::all())
+            .await?
+            .items)
     }
 }
 
-const AGENCY_COLS: &str =
-    "code, name, parent_code, unit_code, level, kind, desk, hours, address, phone, email, valid_from, valid_to";
+const AGENCY_COLS: &str = "code, name, parent_code, unit_code, level, kind, desk, hours, address, phone, email, valid_from, valid_to";
 
 #[derive(sqlx::FromRow)]
 struct AgencyRow {
@@ -289,7 +351,12 @@ impl TryFrom<AgencyRow> for Agency {
         Ok(Agency {
             code: AgencyCode::new(&r.code).map_err(|e| bad(e.to_string()))?,
             name: r.name.clone(),
-            parent_code: r.parent_code.as_deref().map(AgencyCode::new).transpose().map_err(|e| bad(e.to_string()))?,
+            parent_code: r
+                .parent_code
+                .as_deref()
+                .map(AgencyCode::new)
+                .transpose()
+                .map_err(|e| bad(e.to_string()))?,
             unit_code: UnitCode::new(&r.unit_code).map_err(|e| bad(e.to_string()))?,
             level: Level::parse(&r.level).ok_or_else(|| bad(format!("level {}", r.level)))?,
             kind: AgencyKind::parse(&r.kind).ok_or_else(|| bad(format!("kind {}", r.kind)))?,

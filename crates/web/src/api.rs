@@ -16,9 +16,35 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "motcua API", description = "Hệ thống một cửa điện tử: danh mục thủ tục hành chính, đơn vị hành chính, cơ quan. / Electronic one-stop shop API.", license(name = "AGPL-3.0-or-later")),
-    paths(list_procedures, get_procedure, list_fields, list_units, get_unit, list_agencies, get_agency),
-    components(schemas(ErrorBody, AdminUnit, Agency, Procedure, ProcedureHitDto, ProcedurePage, UnitPage, AgencyPage, UnitDetail, UnitRef, ProcedureDetail, VersionRef, FieldCount))
+    info(
+        title = "motcua API",
+        description = "Hệ thống một cửa điện tử: danh mục thủ tục hành chính, đơn vị hành chính, cơ quan. / Electronic one-stop shop API.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(
+        list_procedures,
+        get_procedure,
+        list_fields,
+        list_units,
+        get_unit,
+        list_agencies,
+        get_agency
+    ),
+    components(schemas(
+        ErrorBody,
+        AdminUnit,
+        Agency,
+        Procedure,
+        ProcedureHitDto,
+        ProcedurePage,
+        UnitPage,
+        AgencyPage,
+        UnitDetail,
+        UnitRef,
+        ProcedureDetail,
+        VersionRef,
+        FieldCount
+    ))
 )]
 pub struct ApiDoc;
 
@@ -69,7 +95,10 @@ pub struct ProcedureQuery {
 /// Search the procedure catalogue.
 #[utoipa::path(get, path = "/api/procedures", params(ProcedureQuery), tag = "catalogue",
     responses((status = 200, body = ProcedurePage), (status = 400, body = ErrorBody)))]
-pub async fn list_procedures(State(st): State<AppState>, Query(q): Query<ProcedureQuery>) -> Result<Json<ProcedurePage>, ApiError> {
+pub async fn list_procedures(
+    State(st): State<AppState>,
+    Query(q): Query<ProcedureQuery>,
+) -> Result<Json<ProcedurePage>, ApiError> {
     let paging = params::paging(q.page.as_deref(), q.per_page.as_deref(), 20)?;
     let filter = ProcedureFilter {
         q: params::text(q.q.as_deref()),
@@ -125,7 +154,11 @@ pub struct DateQuery {
 /// One procedure (the version in force on `date`, or the newest).
 #[utoipa::path(get, path = "/api/procedures/{code}", params(("code" = String, Path, description = "National procedure code, e.g. 1.001193"), DateQuery), tag = "catalogue",
     responses((status = 200, body = ProcedureDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_procedure(State(st): State<AppState>, Path(code): Path<String>, Query(q): Query<DateQuery>) -> Result<Json<ProcedureDetail>, ApiError> {
+pub async fn get_procedure(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Json<ProcedureDetail>, ApiError> {
     let code = ProcedureCode::new(&code).map_err(bad_code)?;
     let date = params::date("date", q.date.as_deref())?;
     let v = st.store.procedure(&code, date).await?.ok_or_else(|| {
@@ -139,9 +172,19 @@ pub async fn get_procedure(State(st): State<AppState>, Path(code): Path<String>,
         .procedure_versions(&code)
         .await?
         .into_iter()
-        .map(|x| VersionRef { version: x.version, valid_from: x.valid_from, valid_to: x.valid_to })
+        .map(|x| VersionRef {
+            version: x.version,
+            valid_from: x.valid_from,
+            valid_to: x.valid_to,
+        })
         .collect();
-    Ok(Json(ProcedureDetail { version: v.version, valid_from: v.valid_from, valid_to: v.valid_to, procedure: v.procedure, versions }))
+    Ok(Json(ProcedureDetail {
+        version: v.version,
+        valid_from: v.valid_from,
+        valid_to: v.valid_to,
+        procedure: v.procedure,
+        versions,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -154,7 +197,11 @@ pub struct FieldCount {
 #[utoipa::path(get, path = "/api/fields", tag = "catalogue", responses((status = 200, body = Vec<FieldCount>)))]
 pub async fn list_fields(State(st): State<AppState>) -> Result<Json<Vec<FieldCount>>, ApiError> {
     let f = st.store.procedure_fields().await?;
-    Ok(Json(f.into_iter().map(|(field, procedures)| FieldCount { field, procedures }).collect()))
+    Ok(Json(
+        f.into_iter()
+            .map(|(field, procedures)| FieldCount { field, procedures })
+            .collect(),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -183,16 +230,27 @@ pub struct UnitQuery {
 /// List administrative units.
 #[utoipa::path(get, path = "/api/units", params(UnitQuery), tag = "units",
     responses((status = 200, body = UnitPage), (status = 400, body = ErrorBody)))]
-pub async fn list_units(State(st): State<AppState>, Query(q): Query<UnitQuery>) -> Result<Json<UnitPage>, ApiError> {
+pub async fn list_units(
+    State(st): State<AppState>,
+    Query(q): Query<UnitQuery>,
+) -> Result<Json<UnitPage>, ApiError> {
     let paging = params::paging(q.page.as_deref(), q.per_page.as_deref(), 50)?;
     let f = UnitFilter {
-        parent: params::text(q.parent.as_deref()).map(|p| UnitCode::new(&p)).transpose().map_err(bad_code)?,
+        parent: params::text(q.parent.as_deref())
+            .map(|p| UnitCode::new(&p))
+            .transpose()
+            .map_err(bad_code)?,
         level: params::level(q.level.as_deref())?,
         date: params::date("date", q.date.as_deref())?,
         q: params::text(q.q.as_deref()),
     };
     let p = st.store.list_units(&f, paging).await?;
-    Ok(Json(UnitPage { items: p.items, total: p.total, page: p.page, per_page: p.per_page }))
+    Ok(Json(UnitPage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -215,23 +273,35 @@ pub struct UnitDetail {
 }
 
 /// The day a unit version is described on: `date`, else today if valid, else its last day.
-pub async fn unit_detail(st: &AppState, code: &UnitCode, date: Option<NaiveDate>) -> Result<UnitDetail, WebError> {
+pub async fn unit_detail(
+    st: &AppState,
+    code: &UnitCode,
+    date: Option<NaiveDate>,
+) -> Result<UnitDetail, WebError> {
     let history = st.store.unit_history(code).await?;
     if history.is_empty() {
-        return Err(WebError::NotFound(format!("không có đơn vị hành chính mã `{code}`")));
+        return Err(WebError::NotFound(format!(
+            "không có đơn vị hành chính mã `{code}`"
+        )));
     }
     let today = params::today();
     let (unit, on) = match date {
         Some(d) => {
             let u = history.iter().find(|u| u.valid_on(d)).ok_or_else(|| {
-                WebError::NotFound(format!("đơn vị `{code}` không có hiệu lực ngày {d} (xem lịch sử tại /api/units/{code})"))
+                WebError::NotFound(format!(
+                    "đơn vị `{code}` không có hiệu lực ngày {d} (xem lịch sử tại /api/units/{code})"
+                ))
             })?;
             (u.clone(), d)
         }
         None => match history.iter().find(|u| u.valid_on(today)) {
             Some(u) => (u.clone(), today),
             None => {
-                let u = history.iter().max_by_key(|u| u.valid_from).cloned().unwrap_or_else(|| history[0].clone());
+                let u = history
+                    .iter()
+                    .max_by_key(|u| u.valid_from)
+                    .cloned()
+                    .unwrap_or_else(|| history[0].clone());
                 let last = u.valid_to.and_then(|t| t.pred_opt()).unwrap_or(today);
                 (u, last)
             }
@@ -243,20 +313,41 @@ pub async fn unit_detail(st: &AppState, code: &UnitCode, date: Option<NaiveDate>
     };
     let children = st
         .store
-        .list_units(&UnitFilter { parent: Some(code.clone()), date: Some(on), ..Default::default() }, Paging::all())
+        .list_units(
+            &UnitFilter {
+                parent: Some(code.clone()),
+                date: Some(on),
+                ..Default::default()
+            },
+            Paging::all(),
+        )
         .await?
         .items
         .into_iter()
-        .map(|u| UnitRef { code: u.code.to_string(), name: u.name, kind: u.kind })
+        .map(|u| UnitRef {
+            code: u.code.to_string(),
+            name: u.name,
+            kind: u.kind,
+        })
         .collect();
-    Ok(UnitDetail { unit, on, parent_name, children, history })
+    Ok(UnitDetail {
+        unit,
+        on,
+        parent_name,
+        children,
+        history,
+    })
 }
 
 /// One administrative unit on a date (default: today, or its last day when
 /// it no longer exists), with its parent, children and whole history.
 #[utoipa::path(get, path = "/api/units/{code}", params(("code" = String, Path, description = "Unit code: 2 digits (province), 3 (district), 5 (commune)"), DateQuery), tag = "units",
     responses((status = 200, body = UnitDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_unit(State(st): State<AppState>, Path(code): Path<String>, Query(q): Query<DateQuery>) -> Result<Json<UnitDetail>, ApiError> {
+pub async fn get_unit(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Json<UnitDetail>, ApiError> {
     let code = UnitCode::new(&code).map_err(bad_code)?;
     let date = params::date("date", q.date.as_deref())?;
     Ok(Json(unit_detail(&st, &code, date).await?))
@@ -290,25 +381,46 @@ pub struct AgencyQuery {
 /// List agencies.
 #[utoipa::path(get, path = "/api/agencies", params(AgencyQuery), tag = "agencies",
     responses((status = 200, body = AgencyPage), (status = 400, body = ErrorBody)))]
-pub async fn list_agencies(State(st): State<AppState>, Query(q): Query<AgencyQuery>) -> Result<Json<AgencyPage>, ApiError> {
+pub async fn list_agencies(
+    State(st): State<AppState>,
+    Query(q): Query<AgencyQuery>,
+) -> Result<Json<AgencyPage>, ApiError> {
     let paging = params::paging(q.page.as_deref(), q.per_page.as_deref(), 50)?;
     let f = AgencyFilter {
-        unit: params::text(q.unit.as_deref()).map(|p| UnitCode::new(&p)).transpose().map_err(bad_code)?,
-        parent: params::text(q.parent.as_deref()).map(|p| AgencyCode::new(&p)).transpose().map_err(bad_code)?,
+        unit: params::text(q.unit.as_deref())
+            .map(|p| UnitCode::new(&p))
+            .transpose()
+            .map_err(bad_code)?,
+        parent: params::text(q.parent.as_deref())
+            .map(|p| AgencyCode::new(&p))
+            .transpose()
+            .map_err(bad_code)?,
         level: params::level(q.level.as_deref())?,
         desk: params::boolean("desk", q.desk.as_deref())?,
         date: params::date("date", q.date.as_deref())?,
         q: params::text(q.q.as_deref()),
     };
     let p = st.store.list_agencies(&f, paging).await?;
-    Ok(Json(AgencyPage { items: p.items, total: p.total, page: p.page, per_page: p.per_page }))
+    Ok(Json(AgencyPage {
+        items: p.items,
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+    }))
 }
 
 /// One agency by its electronic identifier.
 #[utoipa::path(get, path = "/api/agencies/{code}", params(("code" = String, Path, description = "Agency identifier, e.g. 000.00.21.H55")), tag = "agencies",
     responses((status = 200, body = Agency), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_agency(State(st): State<AppState>, Path(code): Path<String>) -> Result<Json<Agency>, ApiError> {
+pub async fn get_agency(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Agency>, ApiError> {
     let code = AgencyCode::new(&code).map_err(bad_code)?;
-    let a = st.store.agency(&code).await?.ok_or_else(|| WebError::NotFound(format!("không có cơ quan mã `{code}`")))?;
+    let a = st
+        .store
+        .agency(&code)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("không có cơ quan mã `{code}`")))?;
     Ok(Json(a))
 }

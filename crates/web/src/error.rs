@@ -21,7 +21,9 @@ impl WebError {
         match self {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
-            WebError::Store(StoreError::Invalid(_) | StoreError::Import(_)) => StatusCode::BAD_REQUEST,
+            WebError::Store(StoreError::Invalid(_) | StoreError::Import(_)) => {
+                StatusCode::BAD_REQUEST
+            }
             WebError::Store(_) | WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,7 +64,12 @@ impl<E: Into<WebError>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        let body = ErrorBody { error: ErrorDetail { status: status.as_u16(), message: self.0.public_message() } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                status: status.as_u16(),
+                message: self.0.public_message(),
+            },
+        };
         (status, axum::Json(body)).into_response()
     }
 }
@@ -81,7 +88,11 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
         let msg = self.0.public_message();
-        let page = crate::pages::ErrorPage { tr: crate::i18n::Tr::vi(), status: status.as_u16(), message: msg.clone() };
+        let page = crate::pages::ErrorPage {
+            tr: crate::i18n::Tr::vi(),
+            status: status.as_u16(),
+            message: msg.clone(),
+        };
         let html = askama::Template::render(&page).unwrap_or(msg);
         (status, Html(html)).into_response()
     }

@@ -43,26 +43,54 @@ impl Tr {
 
 /// key, Vietnamese, English.
 pub static TABLE: &[(&str, &str, &str)] = &[
-    ("site.name", "Hệ thống một cửa điện tử", "Electronic one-stop shop"),
-    ("site.owner", "Ủy ban nhân dân huyện Đồng Hỷ, tỉnh Thái Nguyên", "People's Committee of Đồng Hỷ district, Thái Nguyên"),
+    (
+        "site.name",
+        "Hệ thống một cửa điện tử",
+        "Electronic one-stop shop",
+    ),
+    (
+        "site.owner",
+        "Ủy ban nhân dân huyện Đồng Hỷ, tỉnh Thái Nguyên",
+        "People's Committee of Đồng Hỷ district, Thái Nguyên",
+    ),
     ("skip", "Truy cập nội dung luôn", "Skip to content"),
     ("nav.home", "Trang chủ", "Home"),
-    ("nav.catalogue", "Thủ tục hành chính", "Administrative procedures"),
+    (
+        "nav.catalogue",
+        "Thủ tục hành chính",
+        "Administrative procedures",
+    ),
     ("nav.units", "Đơn vị hành chính", "Administrative units"),
     ("nav.api", "API", "API"),
     ("nav.main", "Điều hướng chính", "Main navigation"),
-    ("home.lead", "Tra cứu thủ tục hành chính, thành phần hồ sơ, thời hạn giải quyết và lệ phí.", "Find administrative procedures, required documents, processing times and fees."),
+    (
+        "home.lead",
+        "Tra cứu thủ tục hành chính, thành phần hồ sơ, thời hạn giải quyết và lệ phí.",
+        "Find administrative procedures, required documents, processing times and fees.",
+    ),
     ("home.fields", "Lĩnh vực", "Fields"),
     ("home.count", "thủ tục đang công bố", "published procedures"),
-    ("search.label", "Tìm thủ tục hành chính", "Search procedures"),
-    ("search.placeholder", "Ví dụ: đăng ký khai sinh", "e.g. birth registration"),
+    (
+        "search.label",
+        "Tìm thủ tục hành chính",
+        "Search procedures",
+    ),
+    (
+        "search.placeholder",
+        "Ví dụ: đăng ký khai sinh",
+        "e.g. birth registration",
+    ),
     ("search.button", "Tìm kiếm", "Search"),
     ("search.field", "Lĩnh vực", "Field"),
     ("search.level", "Cấp thực hiện", "Level"),
     ("search.any", "Tất cả", "All"),
     ("search.results", "Kết quả tìm kiếm", "Search results"),
     ("search.found", "thủ tục", "procedures"),
-    ("search.none", "Không tìm thấy thủ tục nào phù hợp. Hãy thử từ khóa ngắn hơn, ví dụ \"khai sinh\".", "No procedure found. Try a shorter query, e.g. \"khai sinh\"."),
+    (
+        "search.none",
+        "Không tìm thấy thủ tục nào phù hợp. Hãy thử từ khóa ngắn hơn, ví dụ \"khai sinh\".",
+        "No procedure found. Try a shorter query, e.g. \"khai sinh\".",
+    ),
     ("page.prev", "Trang trước", "Previous page"),
     ("page.next", "Trang sau", "Next page"),
     ("page.of", "Trang", "Page"),
@@ -70,7 +98,11 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("proc.field", "Lĩnh vực", "Field"),
     ("proc.level", "Cấp thực hiện", "Level"),
     ("proc.type", "Loại thủ tục", "Type"),
-    ("proc.agencies", "Cơ quan thực hiện", "Implementing agencies"),
+    (
+        "proc.agencies",
+        "Cơ quan thực hiện",
+        "Implementing agencies",
+    ),
     ("proc.ministry", "Cơ quan ban hành", "Issuing ministry"),
     ("proc.decision", "Quyết định công bố", "Publishing decision"),
     ("proc.applicants", "Đối tượng thực hiện", "Applicants"),
@@ -87,8 +119,16 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("proc.legal", "Căn cứ pháp lý", "Legal basis"),
     ("proc.steps", "Trình tự thực hiện", "Steps"),
     ("proc.online", "Nộp hồ sơ trực tuyến", "Online submission"),
-    ("proc.online.yes", "Có thể nộp trực tuyến", "Can be submitted online"),
-    ("proc.online.no", "Chỉ nộp trực tiếp hoặc qua bưu chính", "Direct or postal submission only"),
+    (
+        "proc.online.yes",
+        "Có thể nộp trực tuyến",
+        "Can be submitted online",
+    ),
+    (
+        "proc.online.no",
+        "Chỉ nộp trực tiếp hoặc qua bưu chính",
+        "Direct or postal submission only",
+    ),
     ("proc.version", "Phiên bản", "Version"),
     ("proc.valid", "Hiệu lực từ", "In force from"),
     ("proc.versions", "Các phiên bản", "Versions"),
@@ -105,7 +145,11 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("unit.hours", "Giờ làm việc", "Working hours"),
     ("error.title", "Có lỗi xảy ra", "Something went wrong"),
     ("error.back", "Về trang chủ", "Back to home"),
-    ("footer.licence", "Phần mềm nguồn mở motcua, giấy phép AGPL-3.0-or-later.", "motcua open-source software, AGPL-3.0-or-later."),
+    (
+        "footer.licence",
+        "Phần mềm nguồn mở motcua, giấy phép AGPL-3.0-or-later.",
+        "motcua open-source software, AGPL-3.0-or-later.",
+    ),
 ];
 
 #[cfg(test)]
@@ -130,7 +174,11 @@ mod tests {
             let text = std::fs::read_to_string(&path).unwrap();
             for part in text.split("tr.t(\"").skip(1) {
                 let key = part.split('"').next().unwrap();
-                assert!(TABLE.iter().any(|(k, _, _)| *k == key), "{}: missing key {key}", path.display());
+                assert!(
+                    TABLE.iter().any(|(k, _, _)| *k == key),
+                    "{}: missing key {key}",
+                    path.display()
+                );
             }
         }
     }

@@ -33,7 +33,15 @@ struct HomePage {
 pub async fn home(State(st): State<AppState>) -> Result<Html<String>, PageError> {
     let fields = st.store.procedure_fields().await?;
     let total = fields.iter().map(|f| f.1).sum();
-    Ok(Html(HomePage { tr: Tr::vi(), q: String::new(), total, fields }.render()?))
+    Ok(Html(
+        HomePage {
+            tr: Tr::vi(),
+            q: String::new(),
+            total,
+            fields,
+        }
+        .render()?,
+    ))
 }
 
 struct HitView {
@@ -71,10 +79,18 @@ pub struct CatalogueQuery {
 }
 
 fn levels_vi(levels: &str) -> String {
-    levels.split(',').filter_map(Level::parse).map(Level::label_vi).collect::<Vec<_>>().join(", ")
+    levels
+        .split(',')
+        .filter_map(Level::parse)
+        .map(Level::label_vi)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-pub async fn catalogue(State(st): State<AppState>, Query(q): Query<CatalogueQuery>) -> Result<Html<String>, PageError> {
+pub async fn catalogue(
+    State(st): State<AppState>,
+    Query(q): Query<CatalogueQuery>,
+) -> Result<Html<String>, PageError> {
     let paging = params::paging(q.page.as_deref(), None, 20)?;
     let filter = ProcedureFilter {
         q: params::text(q.q.as_deref()),
@@ -101,16 +117,31 @@ pub async fn catalogue(State(st): State<AppState>, Query(q): Query<CatalogueQuer
         tr: Tr::vi(),
         q: filter.q.clone().unwrap_or_default(),
         field: filter.field.clone().unwrap_or_default(),
-        level: filter.level.map(|l| l.as_str().to_string()).unwrap_or_default(),
+        level: filter
+            .level
+            .map(|l| l.as_str().to_string())
+            .unwrap_or_default(),
         fields,
-        levels: [Level::Province, Level::District, Level::Commune, Level::Central, Level::Other]
-            .iter()
-            .map(|l| (l.as_str(), l.label_vi()))
-            .collect(),
+        levels: [
+            Level::Province,
+            Level::District,
+            Level::Commune,
+            Level::Central,
+            Level::Other,
+        ]
+        .iter()
+        .map(|l| (l.as_str(), l.label_vi()))
+        .collect(),
         hits: res
             .items
             .into_iter()
-            .map(|h| HitView { levels_vi: levels_vi(&h.levels), code: h.code, name: h.name, field: h.field, online: h.online })
+            .map(|h| HitView {
+                levels_vi: levels_vi(&h.levels),
+                code: h.code,
+                name: h.name,
+                field: h.field,
+                online: h.online,
+            })
             .collect(),
         total: res.total,
         first: (paging.page - 1) * paging.per_page + 1,
@@ -149,7 +180,11 @@ pub struct DateQuery {
     date: Option<String>,
 }
 
-pub async fn procedure(State(st): State<AppState>, Path(code): Path<String>, Query(q): Query<DateQuery>) -> Result<Html<String>, PageError> {
+pub async fn procedure(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Html<String>, PageError> {
     let code = ProcedureCode::new(&code).map_err(|e| WebError::NotFound(e.to_string()))?;
     let date = params::date("date", q.date.as_deref())?;
     let v = st
@@ -157,9 +192,23 @@ pub async fn procedure(State(st): State<AppState>, Path(code): Path<String>, Que
         .procedure(&code, date)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("Không tìm thấy thủ tục mã {code}.")))?;
-    let versions =
-        st.store.procedure_versions(&code).await?.into_iter().map(|x| (x.version, x.valid_from, x.valid_to)).collect();
-    Ok(Html(ProcedurePage { tr: Tr::vi(), p: v.procedure, version: v.version, valid_from: v.valid_from, versions }.render()?))
+    let versions = st
+        .store
+        .procedure_versions(&code)
+        .await?
+        .into_iter()
+        .map(|x| (x.version, x.valid_from, x.valid_to))
+        .collect();
+    Ok(Html(
+        ProcedurePage {
+            tr: Tr::vi(),
+            p: v.procedure,
+            version: v.version,
+            valid_from: v.valid_from,
+            versions,
+        }
+        .render()?,
+    ))
 }
 
 #[derive(Template)]
@@ -170,16 +219,34 @@ struct UnitPage {
     agencies: Vec<Agency>,
 }
 
-pub async fn unit(State(st): State<AppState>, Path(code): Path<String>, Query(q): Query<DateQuery>) -> Result<Html<String>, PageError> {
+pub async fn unit(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Html<String>, PageError> {
     let code = UnitCode::new(&code).map_err(|e| WebError::NotFound(e.to_string()))?;
     let date = params::date("date", q.date.as_deref())?;
     let d = crate::api::unit_detail(&st, &code, date).await?;
     let agencies = st
         .store
-        .list_agencies(&AgencyFilter { unit: Some(code.clone()), date: Some(d.on), ..Default::default() }, Paging::all())
+        .list_agencies(
+            &AgencyFilter {
+                unit: Some(code.clone()),
+                date: Some(d.on),
+                ..Default::default()
+            },
+            Paging::all(),
+        )
         .await?
         .items;
-    Ok(Html(UnitPage { tr: Tr::vi(), d, agencies }.render()?))
+    Ok(Html(
+        UnitPage {
+            tr: Tr::vi(),
+            d,
+            agencies,
+        }
+        .render()?,
+    ))
 }
 
 pub async fn not_found() -> PageError {

@@ -6,19 +6,28 @@ use chrono::NaiveDate;
 use motcua_core::codes::Level;
 use motcua_store::Paging;
 
-pub fn paging(page: Option<&str>, per_page: Option<&str>, default_per_page: u32) -> Result<Paging, WebError> {
+pub fn paging(
+    page: Option<&str>,
+    per_page: Option<&str>,
+    default_per_page: u32,
+) -> Result<Paging, WebError> {
     let num = |name: &str, v: Option<&str>, default: u32| -> Result<u32, WebError> {
         match v.map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(default),
             Some(s) => s.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                WebError::BadRequest(format!("tham số `{name}` = `{s}` không hợp lệ: cần số nguyên từ 1 trở lên"))
+                WebError::BadRequest(format!(
+                    "tham số `{name}` = `{s}` không hợp lệ: cần số nguyên từ 1 trở lên"
+                ))
             }),
         }
     };
     let page = num("page", page, 1)?;
     let per_page = num("per_page", per_page, default_per_page)?;
     if per_page > Paging::MAX_PER_PAGE {
-        return Err(WebError::BadRequest(format!("tham số `per_page` tối đa là {}", Paging::MAX_PER_PAGE)));
+        return Err(WebError::BadRequest(format!(
+            "tham số `per_page` tối đa là {}",
+            Paging::MAX_PER_PAGE
+        )));
     }
     if page > 1_000_000 {
         return Err(WebError::BadRequest("tham số `page` quá lớn".into()));
@@ -31,7 +40,11 @@ pub fn date(name: &str, v: Option<&str>) -> Result<Option<NaiveDate>, WebError> 
         None => Ok(None),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| WebError::BadRequest(format!("tham số `{name}` = `{s}` không phải ngày dạng YYYY-MM-DD"))),
+            .map_err(|_| {
+                WebError::BadRequest(format!(
+                    "tham số `{name}` = `{s}` không phải ngày dạng YYYY-MM-DD"
+                ))
+            }),
     }
 }
 
@@ -51,12 +64,16 @@ pub fn boolean(name: &str, v: Option<&str>) -> Result<Option<bool>, WebError> {
         None => Ok(None),
         Some("true" | "1") => Ok(Some(true)),
         Some("false" | "0") => Ok(Some(false)),
-        Some(s) => Err(WebError::BadRequest(format!("tham số `{name}` = `{s}` không hợp lệ: cần true hoặc false"))),
+        Some(s) => Err(WebError::BadRequest(format!(
+            "tham số `{name}` = `{s}` không hợp lệ: cần true hoặc false"
+        ))),
     }
 }
 
 pub fn text(v: Option<&str>) -> Option<String> {
-    v.map(str::trim).filter(|s| !s.is_empty()).map(|s| s.chars().take(200).collect())
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(200).collect())
 }
 
 /// Today in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).

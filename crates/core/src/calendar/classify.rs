@@ -82,7 +82,11 @@ pub fn classify_resolved(due: NaiveDateTime, finished: NaiveDateTime) -> Timelin
 
 /// Classifies an open dossier at moment `at`: within time while `at <= due`.
 pub fn classify_open(due: NaiveDateTime, at: NaiveDateTime) -> OpenTimeliness {
-    if at <= due { OpenTimeliness::WithinTime } else { OpenTimeliness::Overdue }
+    if at <= due {
+        OpenTimeliness::WithinTime
+    } else {
+        OpenTimeliness::Overdue
+    }
 }
 
 #[cfg(test)]
@@ -91,7 +95,10 @@ mod tests {
     use chrono::NaiveDate;
 
     fn at(d: u32, h: u32, m: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2019, 3, d).unwrap().and_hms_opt(h, m, 0).unwrap()
+        NaiveDate::from_ymd_opt(2019, 3, d)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
     }
 
     #[test]
@@ -108,16 +115,28 @@ mod tests {
     #[test]
     fn open_boundaries() {
         let due = at(19, 14, 10);
-        assert_eq!(classify_open(due, at(19, 14, 10)), OpenTimeliness::WithinTime);
+        assert_eq!(
+            classify_open(due, at(19, 14, 10)),
+            OpenTimeliness::WithinTime
+        );
         assert_eq!(classify_open(due, at(19, 14, 11)), OpenTimeliness::Overdue);
     }
 
     #[test]
     fn labels_and_serde() {
-        assert_eq!(serde_json::to_string(&Timeliness::OnTime).unwrap(), "\"on_time\"");
-        assert_eq!(serde_json::to_string(&OpenTimeliness::WithinTime).unwrap(), "\"within_time\"");
+        assert_eq!(
+            serde_json::to_string(&Timeliness::OnTime).unwrap(),
+            "\"on_time\""
+        );
+        assert_eq!(
+            serde_json::to_string(&OpenTimeliness::WithinTime).unwrap(),
+            "\"within_time\""
+        );
         assert_eq!(Timeliness::Early.label_vi(), "Trước hạn");
-        assert_eq!(Timeliness::Overdue.label_vi(), OpenTimeliness::Overdue.label_vi());
+        assert_eq!(
+            Timeliness::Overdue.label_vi(),
+            OpenTimeliness::Overdue.label_vi()
+        );
         assert!(Timeliness::OnTime.is_in_time());
     }
 }

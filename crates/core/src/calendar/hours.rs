@@ -37,7 +37,9 @@ impl WorkingHours {
             for &(start, end) in sessions {
                 for t in [start, end] {
                     if t.second() != 0 || t.nanosecond() != 0 {
-                        return Err(CalendarError::InvalidHours(format!("{name}: {t} is not a whole minute")));
+                        return Err(CalendarError::InvalidHours(format!(
+                            "{name}: {t} is not a whole minute"
+                        )));
                     }
                 }
                 if start >= end {
@@ -58,7 +60,9 @@ impl WorkingHours {
             }
         }
         if week.iter().all(Vec::is_empty) {
-            return Err(CalendarError::InvalidHours("no working session in the week".into()));
+            return Err(CalendarError::InvalidHours(
+                "no working session in the week".into(),
+            ));
         }
         Ok(WorkingHours { week })
     }
@@ -67,7 +71,17 @@ impl WorkingHours {
     /// hours of the Thái Nguyên agencies (data/agencies-thai-nguyen.csv).
     pub fn standard() -> Self {
         let day = vec![(hm(7, 30), hm(11, 30)), (hm(13, 30), hm(17, 0))];
-        WorkingHours { week: [day.clone(), day.clone(), day.clone(), day.clone(), day, Vec::new(), Vec::new()] }
+        WorkingHours {
+            week: [
+                day.clone(),
+                day.clone(),
+                day.clone(),
+                day.clone(),
+                day,
+                Vec::new(),
+                Vec::new(),
+            ],
+        }
     }
 
     /// The same hours plus a Saturday-morning desk: Saturday gets the first
@@ -102,9 +116,12 @@ impl WorkingHours {
             }
             let mut sessions = Vec::new();
             for w in words {
-                let (x, y) = w.split_once('-').ok_or_else(|| bad(format!("`{w}` is not HH:MM-HH:MM")))?;
+                let (x, y) = w
+                    .split_once('-')
+                    .ok_or_else(|| bad(format!("`{w}` is not HH:MM-HH:MM")))?;
                 let t = |v: &str| {
-                    NaiveTime::parse_from_str(v, "%H:%M").map_err(|_| bad(format!("`{v}` is not a time HH:MM")))
+                    NaiveTime::parse_from_str(v, "%H:%M")
+                        .map_err(|_| bad(format!("`{v}` is not a time HH:MM")))
                 };
                 sessions.push((t(x)?, t(y)?));
             }
@@ -196,9 +213,15 @@ impl std::fmt::Display for WorkingHours {
             while e + 1 < 7 && self.week[e + 1] == self.week[d] {
                 e += 1;
             }
-            let range = if e == d { DAY_NAMES[d].to_string() } else { format!("{}-{}", DAY_NAMES[d], DAY_NAMES[e]) };
-            let sessions: Vec<String> =
-                self.week[d].iter().map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M"))).collect();
+            let range = if e == d {
+                DAY_NAMES[d].to_string()
+            } else {
+                format!("{}-{}", DAY_NAMES[d], DAY_NAMES[e])
+            };
+            let sessions: Vec<String> = self.week[d]
+                .iter()
+                .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
+                .collect();
             parts.push(format!("{range} {}", sessions.join(" ")));
             d = e + 1;
         }
@@ -230,7 +253,10 @@ mod tests {
         assert_eq!(h.day_minutes(), 450);
         assert_eq!(h.minutes_per_week(), 5 * 450);
         let s = h.with_saturday_morning();
-        assert_eq!(s.to_string(), "Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30");
+        assert_eq!(
+            s.to_string(),
+            "Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30"
+        );
         assert_eq!(s.minutes_on(Weekday::Sat), 240);
         assert_eq!(s.day_minutes(), 450);
         assert_eq!(WorkingHours::parse(&s.to_string()).unwrap(), s);
@@ -250,7 +276,10 @@ mod tests {
             "Mon 7h-11h",
             "Mon 07:00-24:00",
         ] {
-            assert!(WorkingHours::parse(bad).is_err(), "{bad:?} should be refused");
+            assert!(
+                WorkingHours::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
         let mut week: [Vec<Session>; 7] = Default::default();
         week[0] = vec![(NaiveTime::from_hms_opt(7, 0, 30).unwrap(), hm(11, 0))];

@@ -40,7 +40,12 @@ pub struct LunarDate {
 impl LunarDate {
     /// A lunar date of a regular (non-leap) month; not validated.
     pub const fn new(day: u8, month: u8, year: i32) -> Self {
-        LunarDate { day, month, year, leap: false }
+        LunarDate {
+            day,
+            month,
+            year,
+            leap: false,
+        }
     }
 }
 
@@ -80,7 +85,10 @@ pub fn tet_in_zone(lunar_year: i32, utc_offset_hours: f64) -> Result<NaiveDate, 
 }
 
 /// [`solar_to_lunar`] at another meridian (hours east of UTC, -12..=14).
-pub fn solar_to_lunar_in_zone(d: NaiveDate, utc_offset_hours: f64) -> Result<LunarDate, CalendarError> {
+pub fn solar_to_lunar_in_zone(
+    d: NaiveDate,
+    utc_offset_hours: f64,
+) -> Result<LunarDate, CalendarError> {
     let tz = check_zone(utc_offset_hours)?;
     if d < FIRST_DAY || d > LAST_DAY {
         return Err(CalendarError::DateOutOfRange(d));
@@ -126,19 +134,33 @@ pub fn solar_to_lunar_in_zone(d: NaiveDate, utc_offset_hours: f64) -> Result<Lun
         lunar_year -= 1;
     }
     let invalid = || CalendarError::InvalidLunarDate {
-        date: LunarDate { day: 0, month: 0, year: lunar_year, leap },
+        date: LunarDate {
+            day: 0,
+            month: 0,
+            year: lunar_year,
+            leap,
+        },
         reason: "internal: solar date maps outside a lunar month",
     };
     Ok(LunarDate {
-        day: u8::try_from(lunar_day).ok().filter(|d| (1..=30).contains(d)).ok_or_else(invalid)?,
-        month: u8::try_from(lunar_month).ok().filter(|m| (1..=12).contains(m)).ok_or_else(invalid)?,
+        day: u8::try_from(lunar_day)
+            .ok()
+            .filter(|d| (1..=30).contains(d))
+            .ok_or_else(invalid)?,
+        month: u8::try_from(lunar_month)
+            .ok()
+            .filter(|m| (1..=12).contains(m))
+            .ok_or_else(invalid)?,
         year: lunar_year,
         leap,
     })
 }
 
 /// [`lunar_to_solar`] at another meridian (hours east of UTC, -12..=14).
-pub fn lunar_to_solar_in_zone(l: LunarDate, utc_offset_hours: f64) -> Result<NaiveDate, CalendarError> {
+pub fn lunar_to_solar_in_zone(
+    l: LunarDate,
+    utc_offset_hours: f64,
+) -> Result<NaiveDate, CalendarError> {
     let tz = check_zone(utc_offset_hours)?;
     let invalid = |reason| CalendarError::InvalidLunarDate { date: l, reason };
     if !(1..=12).contains(&l.month) {
@@ -176,7 +198,8 @@ pub fn lunar_to_solar_in_zone(l: LunarDate, utc_offset_hours: f64) -> Result<Nai
     if i64::from(l.day) > month_len {
         return Err(invalid("the month has only 29 days"));
     }
-    let d = date_from_jd(month_start + i64::from(l.day) - 1).ok_or(CalendarError::YearOutOfRange(l.year))?;
+    let d = date_from_jd(month_start + i64::from(l.day) - 1)
+        .ok_or(CalendarError::YearOutOfRange(l.year))?;
     if d < FIRST_DAY || d > LAST_DAY {
         return Err(CalendarError::DateOutOfRange(d));
     }
@@ -204,7 +227,9 @@ fn jd_from_date(d: NaiveDate) -> i64 {
 }
 
 fn date_from_jd(jd: i64) -> Option<NaiveDate> {
-    i32::try_from(jd - JD_CE_OFFSET).ok().and_then(NaiveDate::from_num_days_from_ce_opt)
+    i32::try_from(jd - JD_CE_OFFSET)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
 }
 
 /// Julian date (UT) of the k-th new moon after 1900-01-01 (Meeus-style series
@@ -266,7 +291,11 @@ fn lunar_month11(yy: i32, tz: f64) -> i64 {
     let off = dec31 - 2_415_021;
     let k = (off as f64 / SYNODIC_MONTH).floor() as i64;
     let nm = new_moon_day(k, tz);
-    if sun_sector(nm, tz) >= 9 { new_moon_day(k - 1, tz) } else { nm }
+    if sun_sector(nm, tz) >= 9 {
+        new_moon_day(k - 1, tz)
+    } else {
+        nm
+    }
 }
 
 /// Offset (in months after month 11 starting at `a11`) of the leap month:

@@ -33,8 +33,8 @@ pub use crate::import::ImportError;
 pub use classify::{OpenTimeliness, Timeliness, classify_open, classify_resolved};
 pub use hours::{Session, WorkingHours};
 pub use rules::{
-    DayKind, DayRule, HOLIDAYS_VN_CSV, embedded_day_rules, known_swaps_before_2016, overlay_years, parse_day_rules_csv,
-    standard_rules, statutory_holidays, write_day_rules_csv,
+    DayKind, DayRule, HOLIDAYS_VN_CSV, embedded_day_rules, known_swaps_before_2016, overlay_years,
+    parse_day_rules_csv, standard_rules, statutory_holidays, write_day_rules_csv,
 };
 pub use span::{Pause, ProcessingTime, WorkSpan};
 pub use table::{CalendarSpec, DEFAULT_RECEPTION_CUTOFF, WorkCalendar, YearDay};
@@ -75,7 +75,9 @@ pub const fn vn_offset() -> FixedOffset {
 /// A UTC instant as local time in Vietnam (UTC+7). Saturates at chrono's
 /// largest representable moment instead of overflowing.
 pub fn to_local(t: DateTime<Utc>) -> NaiveDateTime {
-    t.naive_utc().checked_add_signed(TimeDelta::seconds(i64::from(VN_OFFSET_SECONDS))).unwrap_or(NaiveDateTime::MAX)
+    t.naive_utc()
+        .checked_add_signed(TimeDelta::seconds(i64::from(VN_OFFSET_SECONDS)))
+        .unwrap_or(NaiveDateTime::MAX)
 }
 
 /// A local time in Vietnam (UTC+7) as a UTC instant. Saturates at chrono's
@@ -99,7 +101,10 @@ pub enum CalendarError {
     #[error("the result would fall after 2100-12-31, the end of the supported range")]
     ResultOutOfRange,
     #[error("invalid lunar date {date}: {reason}")]
-    InvalidLunarDate { date: LunarDate, reason: &'static str },
+    InvalidLunarDate {
+        date: LunarDate,
+        reason: &'static str,
+    },
     #[error("invalid time zone offset {0} h (expected -12..=14)")]
     InvalidTimeZone(String),
     #[error("invalid duration: {0}")]
@@ -111,7 +116,10 @@ pub enum CalendarError {
     #[error("two day rules for {0}")]
     DuplicateRule(NaiveDate),
     #[error("invalid pause: it ends ({to}) before it starts ({from})")]
-    InvalidPause { from: NaiveDateTime, to: NaiveDateTime },
+    InvalidPause {
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    },
 }
 
 #[cfg(test)]

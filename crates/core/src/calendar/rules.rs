@@ -28,7 +28,12 @@ pub enum DayKind {
 }
 
 impl DayKind {
-    pub const ALL: [DayKind; 4] = [DayKind::Holiday, DayKind::Compensatory, DayKind::SwapDayOff, DayKind::SwapWorkday];
+    pub const ALL: [DayKind; 4] = [
+        DayKind::Holiday,
+        DayKind::Compensatory,
+        DayKind::SwapDayOff,
+        DayKind::SwapWorkday,
+    ];
 
     /// The CSV/serde spelling.
     pub const fn as_str(self) -> &'static str {
@@ -65,7 +70,10 @@ impl std::fmt::Display for DayKind {
 impl std::str::FromStr for DayKind {
     type Err = CalendarError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        DayKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| CalendarError::UnknownDayKind(s.to_string()))
+        DayKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| CalendarError::UnknownDayKind(s.to_string()))
     }
 }
 
@@ -82,8 +90,12 @@ pub struct DayRule {
 }
 
 const TET_EVE: &str = "Giao thừa Tết Nguyên Đán";
-const TET_NAMES: [&str; 4] =
-    ["Tết Nguyên Đán", "Mùng hai Tết Nguyên Đán", "Mùng ba Tết Nguyên Đán", "Mùng bốn Tết Nguyên Đán"];
+const TET_NAMES: [&str; 4] = [
+    "Tết Nguyên Đán",
+    "Mùng hai Tết Nguyên Đán",
+    "Mùng ba Tết Nguyên Đán",
+    "Mùng bốn Tết Nguyên Đán",
+];
 const OBSERVED: &str = " (nghỉ bù)";
 
 /// The public holidays of the Labour Code for `year` (1900..=2100), derived by
@@ -110,9 +122,13 @@ pub fn statutory_holidays(year: i32) -> Result<Vec<DayRule>, CalendarError> {
     if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
         return Err(CalendarError::YearOutOfRange(year));
     }
-    let mut b = YearBuilder { year, days: BTreeMap::new() };
+    let mut b = YearBuilder {
+        year,
+        days: BTreeMap::new(),
+    };
     let mut observed = BTreeSet::new();
-    let date = |m, d| NaiveDate::from_ymd_opt(year, m, d).ok_or(CalendarError::YearOutOfRange(year));
+    let date =
+        |m, d| NaiveDate::from_ymd_opt(year, m, d).ok_or(CalendarError::YearOutOfRange(year));
 
     let new_year = date(1, 1)?;
     b.add(new_year, DayKind::Holiday, "Tết Dương lịch");
@@ -182,7 +198,12 @@ pub fn statutory_holidays(year: i32) -> Result<Vec<DayRule>, CalendarError> {
     let note = legal_basis(year);
     Ok(b.days
         .into_iter()
-        .map(|(date, (kind, names))| DayRule { date, kind, name: names.join("; "), note: note.to_string() })
+        .map(|(date, (kind, names))| DayRule {
+            date,
+            kind,
+            name: names.join("; "),
+            note: note.to_string(),
+        })
         .collect())
 }
 
@@ -252,7 +273,10 @@ pub fn known_swaps_before_2016() -> Vec<DayRule> {
     let note = "python-holidays VietnamStaticHolidays (domain.md §4.3)";
     let mut out = Vec::new();
     for ((y1, m1, d1), (y2, m2, d2)) in PAIRS {
-        let (Some(off), Some(work)) = (NaiveDate::from_ymd_opt(y1, m1, d1), NaiveDate::from_ymd_opt(y2, m2, d2)) else {
+        let (Some(off), Some(work)) = (
+            NaiveDate::from_ymd_opt(y1, m1, d1),
+            NaiveDate::from_ymd_opt(y2, m2, d2),
+        ) else {
             continue;
         };
         out.push(DayRule {
@@ -264,7 +288,10 @@ pub fn known_swaps_before_2016() -> Vec<DayRule> {
         out.push(DayRule {
             date: work,
             kind: DayKind::SwapWorkday,
-            name: format!("Ngày làm việc bù (cho ngày nghỉ {})", off.format("%d/%m/%Y")),
+            name: format!(
+                "Ngày làm việc bù (cho ngày nghỉ {})",
+                off.format("%d/%m/%Y")
+            ),
             note: note.to_string(),
         });
     }
@@ -274,7 +301,8 @@ pub fn known_swaps_before_2016() -> Vec<DayRule> {
 
 /// The rows of the embedded `data/holidays-vn.csv`.
 pub fn embedded_day_rules() -> Vec<DayRule> {
-    parse_day_rules_csv("holidays-vn.csv", HOLIDAYS_VN_CSV).expect("embedded data/holidays-vn.csv is valid (tested)")
+    parse_day_rules_csv("holidays-vn.csv", HOLIDAYS_VN_CSV)
+        .expect("embedded data/holidays-vn.csv is valid (tested)")
 }
 
 /// `base` with every year that `overlay` mentions replaced by the overlay's
@@ -282,7 +310,11 @@ pub fn embedded_day_rules() -> Vec<DayRule> {
 /// calendar) thus wins over rules for that year as a whole.
 pub fn overlay_years(base: &[DayRule], overlay: &[DayRule]) -> Vec<DayRule> {
     let years: BTreeSet<i32> = overlay.iter().map(|r| r.date.year()).collect();
-    let mut out: Vec<DayRule> = base.iter().filter(|r| !years.contains(&r.date.year())).cloned().collect();
+    let mut out: Vec<DayRule> = base
+        .iter()
+        .filter(|r| !years.contains(&r.date.year()))
+        .cloned()
+        .collect();
     out.extend(overlay.iter().cloned());
     out.sort_by_key(|r| r.date);
     out
@@ -294,10 +326,17 @@ pub fn overlay_years(base: &[DayRule], overlay: &[DayRule]) -> Vec<DayRule> {
 pub fn standard_rules() -> Vec<DayRule> {
     let mut base = Vec::new();
     for year in MIN_YEAR..=MAX_YEAR {
-        base.extend(statutory_holidays(year).expect("statutory holidays exist for every supported year (tested)"));
+        base.extend(
+            statutory_holidays(year)
+                .expect("statutory holidays exist for every supported year (tested)"),
+        );
     }
     let taken: BTreeSet<NaiveDate> = base.iter().map(|r| r.date).collect();
-    base.extend(known_swaps_before_2016().into_iter().filter(|r| !taken.contains(&r.date)));
+    base.extend(
+        known_swaps_before_2016()
+            .into_iter()
+            .filter(|r| !taken.contains(&r.date)),
+    );
     overlay_years(&base, &embedded_day_rules())
 }
 
@@ -317,12 +356,16 @@ pub fn parse_day_rules_csv(file_name: &str, bytes: &[u8]) -> Result<Vec<DayRule>
         let err = |reason: String| ImportError::new(file_name, row.line, reason);
         let date = parse_date(file_name, row.line, "date", row.get("date"))?;
         if date < FIRST_DAY || date > LAST_DAY {
-            return Err(err(format!("cột `date`: {date} nằm ngoài khoảng hỗ trợ 1900-01-01..2100-12-31")));
+            return Err(err(format!(
+                "cột `date`: {date} nằm ngoài khoảng hỗ trợ 1900-01-01..2100-12-31"
+            )));
         }
         if let Some(w) = row.opt("weekday") {
             let actual = weekday_abbrev(date.weekday());
             if !w.eq_ignore_ascii_case(actual) {
-                return Err(err(format!("cột `weekday`: `{w}` không khớp với ngày {date} ({actual})")));
+                return Err(err(format!(
+                    "cột `weekday`: `{w}` không khớp với ngày {date} ({actual})"
+                )));
             }
         }
         let kind: DayKind = row.get("kind").parse().map_err(|_| {
@@ -338,7 +381,12 @@ pub fn parse_day_rules_csv(file_name: &str, bytes: &[u8]) -> Result<Vec<DayRule>
         if let Some(first) = seen.insert(date, row.line) {
             return Err(err(format!("ngày {date} đã có ở dòng {first}")));
         }
-        out.push(DayRule { date, kind, name: name.to_string(), note: row.get("note").to_string() });
+        out.push(DayRule {
+            date,
+            kind,
+            name: name.to_string(),
+            note: row.get("note").to_string(),
+        });
     }
     Ok(out)
 }
@@ -381,7 +429,10 @@ mod tests {
     fn kinds_round_trip() {
         for k in DayKind::ALL {
             assert_eq!(k.as_str().parse::<DayKind>().unwrap(), k);
-            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
         }
         assert!("swap-day-off".parse::<DayKind>().is_err());
     }
@@ -390,19 +441,36 @@ mod tests {
     fn tet_is_four_days_before_2013_and_five_after() {
         let r2012 = statutory_holidays(2012).unwrap();
         let tet = lunar::tet(2012).unwrap();
-        let tet_rows: Vec<_> = r2012.iter().filter(|r| r.kind == DayKind::Holiday && r.name.contains("Tết N")).collect();
+        let tet_rows: Vec<_> = r2012
+            .iter()
+            .filter(|r| r.kind == DayKind::Holiday && r.name.contains("Tết N"))
+            .collect();
         assert_eq!(tet_rows.len(), 4);
         assert_eq!(tet_rows[0].date, shift(tet, -1));
         let r2013 = statutory_holidays(2013).unwrap();
-        assert_eq!(r2013.iter().filter(|r| r.kind == DayKind::Holiday && r.name.contains("Tết N")).count(), 5);
+        assert_eq!(
+            r2013
+                .iter()
+                .filter(|r| r.kind == DayKind::Holiday && r.name.contains("Tết N"))
+                .count(),
+            5
+        );
     }
 
     #[test]
     fn gio_to_only_from_2007() {
-        assert!(!statutory_holidays(2006).unwrap().iter().any(|r| r.name.contains("Giỗ Tổ")));
+        assert!(
+            !statutory_holidays(2006)
+                .unwrap()
+                .iter()
+                .any(|r| r.name.contains("Giỗ Tổ"))
+        );
         let r = statutory_holidays(2007).unwrap();
         // Lunar 10/3/2007 = 2007-04-26.
-        assert_eq!(find(&r, d(2007, 4, 26)).unwrap().name, "Ngày Giỗ Tổ Hùng Vương");
+        assert_eq!(
+            find(&r, d(2007, 4, 26)).unwrap().name,
+            "Ngày Giỗ Tổ Hùng Vương"
+        );
     }
 
     #[test]
@@ -410,12 +478,25 @@ mod tests {
         assert!(find(&statutory_holidays(2020).unwrap(), d(2020, 9, 1)).is_none());
         assert!(find(&statutory_holidays(2020).unwrap(), d(2020, 9, 3)).is_none());
         // 2021-09-02 Thursday -> Friday 3rd; 2025-09-02 Tuesday -> Monday 1st.
-        assert_eq!(find(&statutory_holidays(2021).unwrap(), d(2021, 9, 3)).unwrap().kind, DayKind::Holiday);
-        assert_eq!(find(&statutory_holidays(2025).unwrap(), d(2025, 9, 1)).unwrap().kind, DayKind::Holiday);
+        assert_eq!(
+            find(&statutory_holidays(2021).unwrap(), d(2021, 9, 3))
+                .unwrap()
+                .kind,
+            DayKind::Holiday
+        );
+        assert_eq!(
+            find(&statutory_holidays(2025).unwrap(), d(2025, 9, 1))
+                .unwrap()
+                .kind,
+            DayKind::Holiday
+        );
         // 2029-09-02 Sunday -> Monday 3rd, and the Sunday itself is made up on Tuesday 4th.
         let r = statutory_holidays(2029).unwrap();
         assert_eq!(find(&r, d(2029, 9, 3)).unwrap().name, "Quốc khánh");
-        assert_eq!(find(&r, d(2029, 9, 4)).unwrap().name, "Quốc khánh (nghỉ bù)");
+        assert_eq!(
+            find(&r, d(2029, 9, 4)).unwrap().name,
+            "Quốc khánh (nghỉ bù)"
+        );
     }
 
     #[test]
@@ -425,13 +506,22 @@ mod tests {
         assert!(r.iter().all(|r| r.kind == DayKind::Holiday));
         let r = statutory_holidays(2000).unwrap();
         // 2000-01-01 Saturday -> Monday 3rd.
-        assert_eq!(find(&r, d(2000, 1, 3)).unwrap().name, "Tết Dương lịch (nghỉ bù)");
+        assert_eq!(
+            find(&r, d(2000, 1, 3)).unwrap().name,
+            "Tết Dương lịch (nghỉ bù)"
+        );
     }
 
     #[test]
     fn years_out_of_range() {
-        assert_eq!(statutory_holidays(1899), Err(CalendarError::YearOutOfRange(1899)));
-        assert_eq!(statutory_holidays(2101), Err(CalendarError::YearOutOfRange(2101)));
+        assert_eq!(
+            statutory_holidays(1899),
+            Err(CalendarError::YearOutOfRange(1899))
+        );
+        assert_eq!(
+            statutory_holidays(2101),
+            Err(CalendarError::YearOutOfRange(2101))
+        );
         assert!(statutory_holidays(i32::MIN).is_err());
         assert!(statutory_holidays(1900).is_ok());
         assert!(statutory_holidays(2100).is_ok());
@@ -440,14 +530,29 @@ mod tests {
     #[test]
     fn parse_errors_name_the_line() {
         let ok = "date,kind,name\n2019-01-01,holiday,Tết Dương lịch\n";
-        assert_eq!(parse_day_rules_csv("h.csv", ok.as_bytes()).unwrap().len(), 1);
+        assert_eq!(
+            parse_day_rules_csv("h.csv", ok.as_bytes()).unwrap().len(),
+            1
+        );
         let cases: [(&str, usize, &str); 7] = [
             ("date,name\n2019-01-01,X\n", 1, "kind"),
-            ("date,kind,name\n2019-01-01,holiday,A\n2019-13-01,holiday,B\n", 3, "date"),
+            (
+                "date,kind,name\n2019-01-01,holiday,A\n2019-13-01,holiday,B\n",
+                3,
+                "date",
+            ),
             ("date,kind,name\n2019-01-01,feast,A\n", 2, "kind"),
-            ("date,kind,name\n2019-01-01,holiday,A\n2019-01-01,compensatory,B\n", 3, "dòng 2"),
+            (
+                "date,kind,name\n2019-01-01,holiday,A\n2019-01-01,compensatory,B\n",
+                3,
+                "dòng 2",
+            ),
             ("date,kind,name\n2019-01-01,holiday,\n", 2, "name"),
-            ("date,weekday,kind,name\n2019-01-01,Mon,holiday,A\n", 2, "weekday"),
+            (
+                "date,weekday,kind,name\n2019-01-01,Mon,holiday,A\n",
+                2,
+                "weekday",
+            ),
             ("date,kind,name\n2101-01-01,holiday,A\n", 2, "1900"),
         ];
         for (text, line, needle) in cases {
@@ -465,7 +570,10 @@ mod tests {
     fn csv_round_trip() {
         let rules = embedded_day_rules();
         let text = write_day_rules_csv(&rules);
-        assert_eq!(parse_day_rules_csv("again.csv", text.as_bytes()).unwrap(), rules);
+        assert_eq!(
+            parse_day_rules_csv("again.csv", text.as_bytes()).unwrap(),
+            rules
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 /// [`WorkSpan::MAX_MINUTES`], which is longer than the whole 1900..=2100 day
 /// table even for a round-the-clock schedule (so [`super::WorkCalendar::between`]
 /// can always return a `WorkSpan`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(try_from = "i64", into = "i64")]
 pub struct WorkSpan(i64);
 
@@ -31,10 +33,14 @@ impl WorkSpan {
     /// `n` minutes of working time.
     pub fn minutes(n: i64) -> Result<Self, CalendarError> {
         if n < 0 {
-            return Err(CalendarError::InvalidDuration(format!("{n} minutes is negative")));
+            return Err(CalendarError::InvalidDuration(format!(
+                "{n} minutes is negative"
+            )));
         }
         if n > Self::MAX_MINUTES {
-            return Err(CalendarError::InvalidDuration(format!("{n} minutes is more than 200 years of working time")));
+            return Err(CalendarError::InvalidDuration(format!(
+                "{n} minutes is more than 200 years of working time"
+            )));
         }
         Ok(WorkSpan(n))
     }
@@ -46,7 +52,10 @@ impl WorkSpan {
 
     /// `n` legal working days of 8 hours (480 minutes).
     pub fn days(n: i64) -> Result<Self, CalendarError> {
-        Self::minutes(n.checked_mul(Self::MINUTES_PER_DAY).ok_or_else(|| too_long(n, "days"))?)
+        Self::minutes(
+            n.checked_mul(Self::MINUTES_PER_DAY)
+                .ok_or_else(|| too_long(n, "days"))?,
+        )
     }
 
     /// The amount in minutes.
@@ -129,10 +138,14 @@ impl ProcessingTime {
             ProcessingTime::CalendarDays(n) => (n, Self::MAX_DAYS, "calendar days"),
         };
         if value == 0 {
-            return Err(CalendarError::InvalidDuration(format!("a processing time of 0 {unit}")));
+            return Err(CalendarError::InvalidDuration(format!(
+                "a processing time of 0 {unit}"
+            )));
         }
         if value > max {
-            return Err(CalendarError::InvalidDuration(format!("{value} {unit} is more than ten years")));
+            return Err(CalendarError::InvalidDuration(format!(
+                "{value} {unit} is more than ten years"
+            )));
         }
         Ok(self)
     }
@@ -140,7 +153,9 @@ impl ProcessingTime {
     /// The number, whatever the unit.
     pub const fn value(self) -> u32 {
         match self {
-            ProcessingTime::WorkingDays(n) | ProcessingTime::WorkingHours(n) | ProcessingTime::CalendarDays(n) => n,
+            ProcessingTime::WorkingDays(n)
+            | ProcessingTime::WorkingHours(n)
+            | ProcessingTime::CalendarDays(n) => n,
         }
     }
 
@@ -195,7 +210,10 @@ mod tests {
         assert!(WorkSpan::hours(i64::MIN).is_err());
         assert_eq!(WorkSpan::minutes(450).unwrap().to_string(), "7h30");
         assert!(serde_json::from_str::<WorkSpan>("-5").is_err());
-        assert_eq!(serde_json::to_string(&WorkSpan::minutes(90).unwrap()).unwrap(), "90");
+        assert_eq!(
+            serde_json::to_string(&WorkSpan::minutes(90).unwrap()).unwrap(),
+            "90"
+        );
     }
 
     #[test]
@@ -203,7 +221,10 @@ mod tests {
         assert!(ProcessingTime::new(TimeUnit::WorkingDays, 0).is_err());
         assert!(ProcessingTime::new(TimeUnit::CalendarDays, 3651).is_err());
         assert!(ProcessingTime::new(TimeUnit::WorkingHours, 29_201).is_err());
-        assert_eq!(ProcessingTime::new(TimeUnit::WorkingHours, 8).unwrap(), ProcessingTime::WorkingHours(8));
+        assert_eq!(
+            ProcessingTime::new(TimeUnit::WorkingHours, 8).unwrap(),
+            ProcessingTime::WorkingHours(8)
+        );
         assert_eq!(ProcessingTime::WorkingDays(5).label_vi(), "5 ngày làm việc");
         let json = serde_json::to_string(&ProcessingTime::CalendarDays(15)).unwrap();
         assert_eq!(json, r#"{"unit":"calendar_days","value":15}"#);

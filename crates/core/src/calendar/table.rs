@@ -83,7 +83,10 @@ impl Template {
 
     /// Working seconds of the day before second-of-day `s`.
     fn worked_before(&self, s: i64) -> i64 {
-        self.sessions.iter().map(|&(a, b)| (s.min(b) - a).max(0)).sum()
+        self.sessions
+            .iter()
+            .map(|&(a, b)| (s.min(b) - a).max(0))
+            .sum()
     }
 
     /// Earliest second of the day at which `r` (0 < r <= total) seconds have been worked.
@@ -103,7 +106,10 @@ fn secs(t: NaiveTime) -> i64 {
 }
 
 fn time_of(s: i64) -> NaiveTime {
-    u32::try_from(s).ok().and_then(|s| NaiveTime::from_num_seconds_from_midnight_opt(s, 0)).unwrap_or(NaiveTime::MIN)
+    u32::try_from(s)
+        .ok()
+        .and_then(|s| NaiveTime::from_num_seconds_from_midnight_opt(s, 0))
+        .unwrap_or(NaiveTime::MIN)
 }
 
 /// An agency's working-time calendar, built once from a [`CalendarSpec`].
@@ -149,13 +155,15 @@ impl WorkCalendar {
                 return Err(CalendarError::DuplicateRule(r.date));
             }
         }
-        let mut templates: Vec<Template> = spec.hours.week().iter().map(|s| Template::new(s)).collect();
+        let mut templates: Vec<Template> =
+            spec.hours.week().iter().map(|s| Template::new(s)).collect();
         templates.push(Template::new(spec.hours.reference_sessions()));
         templates.push(Template::new(&[]));
 
         let days = day_count();
         let first_weekday = FIRST_DAY.weekday().num_days_from_monday() as usize;
-        let mut day_template: Vec<u8> = (0..days).map(|i| ((first_weekday + i) % 7) as u8).collect();
+        let mut day_template: Vec<u8> =
+            (0..days).map(|i| ((first_weekday + i) % 7) as u8).collect();
         for r in &rules {
             let i = day_index(r.date).unwrap_or(0);
             day_template[i] = if r.kind.is_day_off() { OFF } else { REFERENCE };
@@ -183,7 +191,8 @@ impl WorkCalendar {
     /// Monday..Friday 07:30-11:30 / 13:30-17:00, cut-off 15:00. Takes a few
     /// milliseconds; see [`WorkCalendar::standard_shared`] to build it once.
     pub fn standard() -> Self {
-        Self::build(&CalendarSpec::standard()).expect("the standard rule set has one rule per date (tested)")
+        Self::build(&CalendarSpec::standard())
+            .expect("the standard rule set has one rule per date (tested)")
     }
 
     /// A process-wide [`WorkCalendar::standard`], built on first use.
@@ -209,7 +218,10 @@ impl WorkCalendar {
 
     /// The rule for a date, if any.
     pub fn rule(&self, d: NaiveDate) -> Option<&DayRule> {
-        self.rules.binary_search_by_key(&d, |r| r.date).ok().map(|i| &self.rules[i])
+        self.rules
+            .binary_search_by_key(&d, |r| r.date)
+            .ok()
+            .map(|i| &self.rules[i])
     }
 
     /// Length of one working day of this calendar, used for
@@ -236,7 +248,11 @@ impl WorkCalendar {
     /// The sessions worked on a date (empty on a day off or outside the range).
     pub fn sessions_on(&self, d: NaiveDate) -> Vec<Session> {
         day_index(d).map_or_else(Vec::new, |i| {
-            self.template(i).sessions.iter().map(|&(a, b)| (time_of(a), time_of(b))).collect()
+            self.template(i)
+                .sessions
+                .iter()
+                .map(|&(a, b)| (time_of(a), time_of(b)))
+                .collect()
         })
     }
 
@@ -252,7 +268,9 @@ impl WorkCalendar {
     /// installations that print due *dates* rather than moments.
     pub fn end_of_working_day(&self, t: NaiveDateTime) -> Result<NaiveDateTime, CalendarError> {
         let i = day_index(t.date()).ok_or(CalendarError::MomentOutOfRange(t))?;
-        let j = self.working_index_from(i).ok_or(CalendarError::ResultOutOfRange)?;
+        let j = self
+            .working_index_from(i)
+            .ok_or(CalendarError::ResultOutOfRange)?;
         let close = self.template(j).sessions.last().map_or(0, |&(_, b)| b);
         Ok(date_of(j).and_time(time_of(close)))
     }
@@ -291,9 +309,15 @@ impl WorkCalendar {
         let tpl = self.template(i);
         let after_cutoff = self.cutoff.is_some_and(|c| s > secs(c));
         if !after_cutoff && let Some(&(a, _)) = tpl.sessions.iter().find(|&&(_, b)| b > s) {
-            return Ok(if s >= a { received } else { received.date().and_time(time_of(a)) });
+            return Ok(if s >= a {
+                received
+            } else {
+                received.date().and_time(time_of(a))
+            });
         }
-        let j = self.next_working_index_after(i).ok_or(CalendarError::ResultOutOfRange)?;
+        let j = self
+            .next_working_index_after(i)
+            .ok_or(CalendarError::ResultOutOfRange)?;
         Ok(self.opening(j))
     }
 
@@ -312,11 +336,17 @@ impl WorkCalendar {
     ///   that date is not a working day, the close of the next working day
     ///   (Civil Code 2015 art. 148(2): a period whose last day is a rest day
     ///   ends at the end of the next working day).
-    pub fn due(&self, received: NaiveDateTime, time: ProcessingTime) -> Result<NaiveDateTime, CalendarError> {
+    pub fn due(
+        &self,
+        received: NaiveDateTime,
+        time: ProcessingTime,
+    ) -> Result<NaiveDateTime, CalendarError> {
         let time = time.validate()?;
         let start = self.try_clock_start(received)?;
         match time {
-            ProcessingTime::WorkingDays(n) => self.add_seconds(start, i64::from(n) * self.day_seconds),
+            ProcessingTime::WorkingDays(n) => {
+                self.add_seconds(start, i64::from(n) * self.day_seconds)
+            }
             ProcessingTime::WorkingHours(n) => self.add_seconds(start, i64::from(n) * 3600),
             ProcessingTime::CalendarDays(n) => self.calendar_days_after(start, n),
         }
@@ -341,7 +371,10 @@ impl WorkCalendar {
         let mut spans: Vec<(NaiveDateTime, NaiveDateTime)> = Vec::with_capacity(pauses.len());
         for p in pauses {
             if p.to < p.from {
-                return Err(CalendarError::InvalidPause { from: p.from, to: p.to });
+                return Err(CalendarError::InvalidPause {
+                    from: p.from,
+                    to: p.to,
+                });
             }
             let from = p.from.max(start);
             if p.to > from {
@@ -369,7 +402,11 @@ impl WorkCalendar {
     /// (then minus the working time elapsed since `due`). Zero with `at > due`
     /// means late only by non-working time (e.g. at 17:30 for a due of 17:00).
     pub fn remaining(&self, due: NaiveDateTime, at: NaiveDateTime) -> i64 {
-        if at <= due { self.between(at, due).as_minutes() } else { -self.between(due, at).as_minutes() }
+        if at <= due {
+            self.between(at, due).as_minutes()
+        } else {
+            -self.between(due, at).as_minutes()
+        }
     }
 
     /// The days of `year` that differ from the weekly pattern: weekdays the
@@ -382,7 +419,12 @@ impl WorkCalendar {
             let usual = !self.hours.sessions(r.date.weekday()).is_empty();
             let actual = self.is_working_day(r.date);
             if usual != actual {
-                out.push(YearDay { date: r.date, working: actual, kind: r.kind, name: r.name.clone() });
+                out.push(YearDay {
+                    date: r.date,
+                    working: actual,
+                    kind: r.kind,
+                    name: r.name.clone(),
+                });
             }
         }
         out
@@ -430,7 +472,11 @@ impl WorkCalendar {
 
     /// Index of the first working day at or after day `i`.
     fn working_index_from(&self, i: usize) -> Option<usize> {
-        if self.cum[i + 1] > self.cum[i] { Some(i) } else { self.next_working_index_after(i) }
+        if self.cum[i + 1] > self.cum[i] {
+            Some(i)
+        } else {
+            self.next_working_index_after(i)
+        }
     }
 
     fn opening(&self, i: usize) -> NaiveDateTime {
@@ -438,10 +484,19 @@ impl WorkCalendar {
         date_of(i).and_time(time_of(a))
     }
 
-    fn calendar_days_after(&self, start: NaiveDateTime, n: u32) -> Result<NaiveDateTime, CalendarError> {
-        let date = start.date().checked_add_days(chrono::Days::new(u64::from(n))).ok_or(CalendarError::ResultOutOfRange)?;
+    fn calendar_days_after(
+        &self,
+        start: NaiveDateTime,
+        n: u32,
+    ) -> Result<NaiveDateTime, CalendarError> {
+        let date = start
+            .date()
+            .checked_add_days(chrono::Days::new(u64::from(n)))
+            .ok_or(CalendarError::ResultOutOfRange)?;
         let i = day_index(date).ok_or(CalendarError::ResultOutOfRange)?;
-        let j = self.working_index_from(i).ok_or(CalendarError::ResultOutOfRange)?;
+        let j = self
+            .working_index_from(i)
+            .ok_or(CalendarError::ResultOutOfRange)?;
         let tpl = self.template(j);
         let day = date_of(j);
         if j != i {
@@ -469,7 +524,9 @@ fn day_index(d: NaiveDate) -> Option<usize> {
 }
 
 fn date_of(i: usize) -> NaiveDate {
-    FIRST_DAY.checked_add_days(chrono::Days::new(i as u64)).unwrap_or(LAST_DAY)
+    FIRST_DAY
+        .checked_add_days(chrono::Days::new(i as u64))
+        .unwrap_or(LAST_DAY)
 }
 
 #[cfg(test)]
@@ -477,12 +534,19 @@ mod tests {
     use super::*;
 
     fn t(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
     }
 
     fn plain() -> WorkCalendar {
-        WorkCalendar::build(&CalendarSpec { hours: WorkingHours::standard(), rules: vec![], reception_cutoff: None })
-            .unwrap()
+        WorkCalendar::build(&CalendarSpec {
+            hours: WorkingHours::standard(),
+            rules: vec![],
+            reception_cutoff: None,
+        })
+        .unwrap()
     }
 
     #[test]
@@ -499,13 +563,33 @@ mod tests {
     fn add_stays_at_session_end() {
         let c = plain();
         // Tuesday 2019-03-12.
-        assert_eq!(c.add(t(2019, 3, 12, 7, 30), WorkSpan::minutes(240).unwrap()).unwrap(), t(2019, 3, 12, 11, 30));
-        assert_eq!(c.add(t(2019, 3, 12, 7, 30), WorkSpan::minutes(241).unwrap()).unwrap(), t(2019, 3, 12, 13, 31));
-        assert_eq!(c.add(t(2019, 3, 12, 7, 30), WorkSpan::minutes(450).unwrap()).unwrap(), t(2019, 3, 12, 17, 0));
+        assert_eq!(
+            c.add(t(2019, 3, 12, 7, 30), WorkSpan::minutes(240).unwrap())
+                .unwrap(),
+            t(2019, 3, 12, 11, 30)
+        );
+        assert_eq!(
+            c.add(t(2019, 3, 12, 7, 30), WorkSpan::minutes(241).unwrap())
+                .unwrap(),
+            t(2019, 3, 12, 13, 31)
+        );
+        assert_eq!(
+            c.add(t(2019, 3, 12, 7, 30), WorkSpan::minutes(450).unwrap())
+                .unwrap(),
+            t(2019, 3, 12, 17, 0)
+        );
         // Friday 16:00 + 2 h: Monday 08:30.
-        assert_eq!(c.add(t(2019, 3, 15, 16, 0), WorkSpan::hours(2).unwrap()).unwrap(), t(2019, 3, 18, 8, 30));
+        assert_eq!(
+            c.add(t(2019, 3, 15, 16, 0), WorkSpan::hours(2).unwrap())
+                .unwrap(),
+            t(2019, 3, 18, 8, 30)
+        );
         // From a break.
-        assert_eq!(c.add(t(2019, 3, 12, 12, 0), WorkSpan::minutes(1).unwrap()).unwrap(), t(2019, 3, 12, 13, 31));
+        assert_eq!(
+            c.add(t(2019, 3, 12, 12, 0), WorkSpan::minutes(1).unwrap())
+                .unwrap(),
+            t(2019, 3, 12, 13, 31)
+        );
     }
 
     #[test]
@@ -516,11 +600,18 @@ mod tests {
             name: "x".into(),
             note: String::new(),
         };
-        let spec = |rules| CalendarSpec { hours: WorkingHours::standard(), rules, reception_cutoff: None };
+        let spec = |rules| CalendarSpec {
+            hours: WorkingHours::standard(),
+            rules,
+            reception_cutoff: None,
+        };
         assert!(matches!(
             WorkCalendar::build(&spec(vec![rule(2019), rule(2019)])),
             Err(CalendarError::DuplicateRule(_))
         ));
-        assert!(matches!(WorkCalendar::build(&spec(vec![rule(2101)])), Err(CalendarError::DateOutOfRange(_))));
+        assert!(matches!(
+            WorkCalendar::build(&spec(vec![rule(2101)])),
+            Err(CalendarError::DateOutOfRange(_))
+        ));
     }
 }
