@@ -335,7 +335,8 @@ fn print_machine() {
     for _ in 0..4 {
         dst.copy_from_slice(&src);
     }
-    let bw = 4.0 * 256.0 / 1024.0 / t.elapsed().as_secs_f64();
+    let copied_gib = (4 * (256usize << 20)) as f64 / (1u64 << 30) as f64;
+    let bw = copied_gib / t.elapsed().as_secs_f64();
     println!("raw: memory copy {bw:.1} GiB/s (checksum {})", dst[12345]);
     // fsync rate of the temp directory's disk.
     let path = std::env::temp_dir().join(format!("motcua-fsync-{}", std::process::id()));

@@ -404,7 +404,10 @@ storage_test!(calendar_rules_and_agency_hours, |store| {
         name: "Ngày nghỉ thử".into(),
         note: "test".into(),
     };
-    store.import_day_rules(&[rule.clone()]).await.unwrap();
+    store
+        .import_day_rules(std::slice::from_ref(&rule))
+        .await
+        .unwrap();
     assert_eq!(store.day_rules().await.unwrap(), vec![rule]);
     let cal = store.calendar(None).await.unwrap();
     assert!(!cal.is_working_day(d("2027-01-11")));

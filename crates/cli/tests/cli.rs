@@ -1,0 +1,367 @@
+//! The `motcua` binary as a user runs it: real processes, real files, real
+//! databases, real sockets.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_motcua");
+
+fn tempdir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "motcua-cli-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+fn motcua(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .env_remove("MOTCUA_DATABASE_URL")
+        .env_remove("MOTCUA_CONFIG")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn calendar_commands() {
+    let dir = tempdir();
+    for (year, tet) in [
+        ("2019", "2019-02-05"),
+        ("1985", "1985-01-21"),
+        ("2007", "2007-02-17"),
+        ("2030", "2030-02-02"),
+    ] {
+        let o = motcua(&dir, &["calendar", "tet", year]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stdout(&o), tet);
+    }
+    let o = motcua(&dir, &["calendar", "lunar", "2023-03-22"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"day": 1, "month": 2, "year": 2023, "leap": true})
+    );
+    // Friday 03/05/2019 14:10 + 5 working days: Saturday 04/05/2019 was a
+    // working day (swapped for Monday 29/04), so the due moment is Thursday.
+    let o = motcua(
+        &dir,
+        &[
+            "calendar",
+            "due",
+            "--from",
+            "2019-05-03T14:10",
+            "--working-days",
+            "5",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "2019-05-09T14:10");
+    let o = motcua(&dir, &["calendar", "year", "2019"]);
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("2019-05-04\tSat\tworking")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("2019-04-29\tMon\tday-off")),
+        "{out}"
+    );
+    // The Saturday-morning desk of the province works on Saturdays.
+    motcua(&dir, &["demo"]);
+    let o = motcua(
+        &dir,
+        &[
+            "calendar",
+            "due",
+            "--from",
+            "2026-12-04T09:00",
+            "--working-days",
+            "1",
+            "--agency",
+            "000.00.10.H55",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "2026-12-05T09:00");
+    for bad in [
+        vec!["calendar", "tet", "1800"],
+        vec!["calendar", "lunar", "2019-02-30"],
+        vec![
+            "calendar",
+            "due",
+            "--from",
+            "2019-05-03",
+            "--working-days",
+            "5",
+        ],
+        vec![
+            "calendar",
+            "due",
+            "--from",
+            "2019-05-03T14:10",
+            "--working-days",
+            "0",
+        ],
+        vec![
+            "calendar",
+            "due",
+            "--from",
+            "2019-05-03T14:10",
+            "--working-days",
+            "5",
+            "--agency",
+            "000.99.99.H55",
+        ],
+    ] {
+        let o = motcua(&dir, &bad);
+        assert!(!o.status.success(), "{bad:?} should fail");
+        assert!(
+            stderr(&o).starts_with("motcua: "),
+            "{bad:?}: {}",
+            stderr(&o)
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn imports_are_all_or_nothing_and_name_file_and_line() {
+    let dir = tempdir();
+    assert!(motcua(&dir, &["demo"]).status.success());
+    let export = |kind: &str| stdout(&motcua(&dir, &["export", kind]));
+    let (units, agencies, procs) = (export("units"), export("agencies"), export("procedures"));
+    let bad_units = dir.join("bad-units.csv");
+    std::fs::write(&bad_units, "code,name,type,parent_code,level,valid_from\n98,Tỉnh A,Tỉnh,,1,2020-01-01\n99,Tỉnh B,Tỉnh,,7,2020-01-01\n").unwrap();
+    let bad_agencies = dir.join("bad-agencies.csv");
+    std::fs::write(&bad_agencies, "code,name,parent_code,unit_code,level,kind,desk\n000.00.50.H55,Sở A,000.00.00.H55,19,province,department,false\n000.00.51.H55,Sở B,000.00.77.H55,19,province,department,false\n").unwrap();
+    let bad_procs = dir.join("bad.json");
+    std::fs::write(
+        &bad_procs,
+        "[\n{\"code\": \"1.000001\", \"name\": \"A\"},\n{\"code\": \"1.000002\"}\n]\n",
+    )
+    .unwrap();
+    let broken = dir.join("broken.csv");
+    std::fs::write(
+        &broken,
+        b"code,name,type,parent_code,level,valid_from\n98,T\xffnh,T,,1,2020-01-01\n",
+    )
+    .unwrap();
+    for (kind, file, line) in [
+        ("units", &bad_units, 3),
+        ("agencies", &bad_agencies, 3),
+        ("procedures", &bad_procs, 3),
+        ("units", &broken, 2),
+    ] {
+        let o = motcua(&dir, &["import", kind, file.to_str().unwrap()]);
+        assert!(!o.status.success());
+        let msg = stderr(&o);
+        assert!(
+            msg.contains(&format!("{}:{line}:", file.display())),
+            "{kind}: {msg}"
+        );
+    }
+    let missing = motcua(
+        &dir,
+        &["import", "units", dir.join("nope.csv").to_str().unwrap()],
+    );
+    assert!(!missing.status.success() && stderr(&missing).contains("nope.csv"));
+    assert_eq!(
+        (export("units"), export("agencies"), export("procedures")),
+        (units, agencies, procs)
+    );
+    // A good file round-trips: export, import, export again: identical.
+    let out = dir.join("procedures.json");
+    assert!(
+        motcua(
+            &dir,
+            &[
+                "export",
+                "procedures",
+                "--format",
+                "json",
+                "-o",
+                out.to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let o = motcua(&dir, &["import", "procedures", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("64 unchanged"), "{}", stdout(&o));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn settings_errors_are_clear() {
+    let dir = tempdir();
+    let cfg = dir.join("motcua.toml");
+    std::fs::write(&cfg, "listen = \"127.0.0.1:9\"\ncolour = \"red\"\n").unwrap();
+    let o = motcua(&dir, &["--config", cfg.to_str().unwrap(), "migrate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("colour"), "{}", stderr(&o));
+    let o = motcua(
+        &dir,
+        &[
+            "--database-url",
+            "postgres://postgres@127.0.0.1:1/none",
+            "migrate",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("không kết nối được cơ sở dữ liệu"),
+        "{}",
+        stderr(&o)
+    );
+    let o = motcua(&dir, &["--database-url", "mysql://x", "migrate"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("sqlite://"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+fn start(dir: &Path, database_url: Option<&str>) -> Server {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.join("data"))
+        .env("MOTCUA_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env_remove("MOTCUA_DATABASE_URL")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    if let Some(u) = database_url {
+        cmd.args(["--database-url", u]);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut addr = None;
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+            && v["fields"]["message"] == "motcua serving"
+        {
+            addr = v["fields"]["addr"].as_str().map(str::to_string);
+            break;
+        }
+    }
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server {
+        child,
+        addr: addr.expect("server printed its address"),
+    }
+}
+
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn stop(mut s: Server) {
+    let pid = s.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+}
+
+fn check_server(s: &Server) {
+    assert_eq!(http_get(&s.addr, "/healthz"), (200, "ok".to_string()));
+    let (st, body) = http_get(&s.addr, "/api/procedures?q=dang+ky+khai+sinh");
+    assert_eq!(st, 200);
+    let v: serde_json::Value =
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(v["items"][0]["code"], "1.001193");
+    let (st, body) = http_get(&s.addr, "/api/units/169");
+    assert_eq!(st, 200);
+    assert!(body.contains("Huyện Đồng Hỷ"));
+}
+
+#[test]
+fn serve_on_an_empty_directory_then_again() {
+    let dir = tempdir();
+    let s = start(&dir, None);
+    assert!(dir.join("data/motcua.db").is_file());
+    check_server(&s);
+    stop(s);
+    // Second start: data kept, demo not loaded twice.
+    let s = start(&dir, None);
+    check_server(&s);
+    let (_, body) = http_get(&s.addr, "/api/procedures?per_page=1");
+    assert!(body.contains("\"total\":64"), "{body}");
+    stop(s);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn serve_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(motcua_store::testing::TestDb::postgres()) else {
+        return;
+    };
+    let url = db.url();
+    let dir = tempdir();
+    let s = start(&dir, Some(&url));
+    assert!(
+        !dir.join("data/motcua.db").exists(),
+        "PostgreSQL run must not create the SQLite file"
+    );
+    check_server(&s);
+    stop(s);
+    rt.block_on(db.cleanup());
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,216 @@
+//! The HTTP interface, on both engines, through the real router.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode};
+use motcua_store::{Store, demo, storage_test};
+use motcua_web::{AppState, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+async fn get(store: &Store, uri: &str) -> (StatusCode, String) {
+    let app = router(AppState::new(store.clone()));
+    let res = app
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+async fn json(store: &Store, uri: &str) -> (StatusCode, Value) {
+    let (s, b) = get(store, uri).await;
+    (
+        s,
+        serde_json::from_str(&b).unwrap_or_else(|e| panic!("{uri}: not JSON ({e}): {b}")),
+    )
+}
+
+storage_test!(health_and_metrics, |store| {
+    assert_eq!(get(store, "/healthz").await, (StatusCode::OK, "ok".into()));
+    assert_eq!(get(store, "/readyz").await.0, StatusCode::OK);
+    get(store, "/api/fields").await;
+    let (s, m) = get(store, "/metrics").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(m.contains("http_requests_total"), "{m}");
+});
+
+storage_test!(procedure_search_api, |store| {
+    demo::load(store).await.unwrap();
+    for q in [
+        "dang+ky+khai+sinh",
+        "%C4%90%C4%82NG+K%C3%9D+KHAI+SINH",
+        "khai+sinh",
+    ] {
+        let (s, v) = json(store, &format!("/api/procedures?q={q}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            v["items"][0]["name"], "Thủ tục đăng ký khai sinh",
+            "{q}: {v}"
+        );
+        assert_eq!(v["items"][0]["code"], "1.001193");
+    }
+    let (_, v) = json(
+        store,
+        "/api/procedures?field=H%E1%BB%99+t%E1%BB%8Bch&per_page=5&page=2",
+    )
+    .await;
+    assert_eq!(
+        (
+            v["total"].as_i64(),
+            v["page"].as_i64(),
+            v["items"].as_array().unwrap().len()
+        ),
+        (Some(24), Some(2), 5)
+    );
+    let (_, v) = json(store, "/api/procedures?level=province").await;
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["levels"].as_str().unwrap().contains("province"))
+    );
+    let (s, v) = json(store, "/api/procedures/1.001193").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["procedure"]["name"], "Thủ tục đăng ký khai sinh");
+    assert_eq!(v["procedure"]["field"], "Hộ tịch");
+    assert!(v["procedure"]["documents"].as_array().unwrap().len() > 5);
+    assert_eq!(v["versions"].as_array().unwrap().len(), 1);
+    let (_, v) = json(store, "/api/fields").await;
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "Hộ tịch" && f["procedures"] == 24)
+    );
+});
+
+storage_test!(bad_requests_get_clear_errors, |store| {
+    demo::load(store).await.unwrap();
+    let cases = [
+        ("/api/procedures?page=0", 400, "page"),
+        ("/api/procedures?page=abc", 400, "page"),
+        ("/api/procedures?per_page=100000", 400, "per_page"),
+        ("/api/procedures?level=galaxy", 400, "level"),
+        ("/api/procedures?date=2019-02-30", 400, "date"),
+        ("/api/procedures?online=maybe", 400, "online"),
+        ("/api/procedures/1.999999", 404, "1.999999"),
+        ("/api/procedures/abc", 400, "abc"),
+        (
+            "/api/procedures/1.001193?date=2010-01-01",
+            404,
+            "2010-01-01",
+        ),
+        ("/api/units/1234", 400, "1234"),
+        ("/api/units/99999", 404, "99999"),
+        ("/api/units/169?date=2030-01-01", 404, "2030-01-01"),
+        ("/api/units?parent=x", 400, "x"),
+        ("/api/agencies?unit=abc", 400, "abc"),
+        ("/api/agencies?desk=perhaps", 400, "desk"),
+        ("/api/agencies/000.99.21.H55", 404, "000.99.21.H55"),
+        ("/api/agencies/H", 400, "H"),
+    ];
+    for (uri, status, needle) in cases {
+        let (s, v) = json(store, uri).await;
+        assert_eq!(s.as_u16(), status, "{uri}: {v}");
+        assert_eq!(v["error"]["status"], status, "{uri}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(needle),
+            "{uri}: {v}"
+        );
+    }
+});
+
+storage_test!(units_and_agencies_api, |store| {
+    demo::load(store).await.unwrap();
+    let (s, v) = json(store, "/api/units/169").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["name"], "Huyện Đồng Hỷ");
+    assert_eq!(v["parent_code"], "19");
+    assert_eq!(v["valid_to"], "2025-07-01");
+    let (_, v) = json(store, "/api/units/169?date=2019-05-09").await;
+    assert_eq!(v["children"].as_array().unwrap().len(), 15);
+    assert_eq!(v["parent_name"], "Tỉnh Thái Nguyên");
+    let (_, v) = json(store, "/api/units/169?date=2016-05-09").await;
+    assert_eq!(v["children"].as_array().unwrap().len(), 18);
+    let (_, v) = json(store, "/api/units/05659?date=2019-05-09").await;
+    assert_eq!(
+        (v["name"].as_str(), v["parent_code"].as_str()),
+        (Some("Phường Chùa Hang"), Some("164"))
+    );
+    let (_, v) = json(store, "/api/units?parent=169&date=2019-05-09&per_page=5").await;
+    assert_eq!(
+        (v["total"].as_i64(), v["items"].as_array().unwrap().len()),
+        (Some(15), 5)
+    );
+    let (_, v) = json(store, "/api/agencies?unit=169").await;
+    let items = v["items"].as_array().unwrap();
+    assert!(items.iter().all(|a| a["unit_code"] == "169"
+        && a["code"].is_string()
+        && a["name"].is_string()
+        && a["desk"].is_boolean()));
+    assert_eq!(items.iter().filter(|a| a["desk"] == true).count(), 1);
+    let (_, v) = json(store, "/api/agencies/001.01.21.H55").await;
+    assert_eq!(v["name"], "Bộ phận Tiếp nhận và Trả kết quả huyện Đồng Hỷ");
+    assert_eq!(v["hours"], "Mon-Fri 07:30-11:30 13:30-17:00");
+});
+
+storage_test!(openapi_document, |store| {
+    let (s, v) = json(store, "/api/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/procedures",
+        "/api/procedures/{code}",
+        "/api/units/{code}",
+        "/api/agencies",
+        "/api/units",
+        "/api/fields",
+    ] {
+        assert!(v["paths"][path]["get"].is_object(), "missing {path}");
+    }
+    assert!(v["components"]["schemas"]["Procedure"].is_object());
+    let (s, html) = get(store, "/api/docs/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("swagger"), "{html}");
+});
+
+storage_test!(pages_render_in_vietnamese, |store| {
+    demo::load(store).await.unwrap();
+    let (s, home) = get(store, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(home.contains("<html lang=\"vi\">"));
+    // The skip link is the first focusable element of every page.
+    let first_link = home.find("<a ").unwrap();
+    assert!(
+        home[first_link..]
+            .starts_with("<a class=\"skip\" href=\"#content\">Truy cập nội dung luôn</a>")
+    );
+    assert!(home.contains("Hộ tịch"));
+    let (_, list) = get(store, "/thu-tuc?q=dang+ky+khai+sinh").await;
+    assert!(list.contains("Thủ tục đăng ký khai sinh"), "{list}");
+    assert!(list.contains("value=\"dang ky khai sinh\""));
+    let (_, none) = get(store, "/thu-tuc?q=zzzzqqq").await;
+    assert!(none.contains("Không tìm thấy thủ tục nào"));
+    let (_, paged) = get(store, "/thu-tuc?field=H%E1%BB%99+t%E1%BB%8Bch&page=2").await;
+    assert!(paged.contains("rel=\"prev\""));
+    let (s, detail) = get(store, "/thu-tuc/1.001193").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(detail.contains("Thành phần hồ sơ") && detail.contains("Giấy khai sinh"));
+    let (s, unit) = get(store, "/don-vi/169?date=2016-06-01").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        unit.contains("Thị trấn Chùa Hang")
+            && unit.contains("Bộ phận Tiếp nhận và Trả kết quả huyện Đồng Hỷ")
+    );
+    let (s, err) = get(store, "/thu-tuc/1.999999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(err.contains("Không tìm thấy thủ tục mã 1.999999"));
+    let (s, _) = get(store, "/khong-co").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Text from the database is escaped.
+    let (s, esc) = get(store, "/thu-tuc?q=%3Cscript%3E").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!esc.contains("<script>") && esc.contains("&#60;script&#62;"));
+});
