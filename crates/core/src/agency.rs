@@ -3,9 +3,10 @@
 //! works at a level, may be a one-stop desk (Bộ phận Tiếp nhận và Trả kết quả)
 //! and has its weekly working hours.
 
+use crate::calendar::WorkingHours;
 use crate::codes::{AgencyCode, Level, UnitCode};
 use crate::import::{ImportError, parse_date, read_csv, write_csv};
-use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -60,151 +61,12 @@ pub struct Agency {
     /// True for a one-stop desk that receives dossiers.
     pub desk: bool,
     /// Weekly working hours, e.g. `Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30`.
-    pub hours: WeeklyHours,
+    pub hours: WorkingHours,
     pub address: String,
     pub phone: String,
     pub email: String,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
-}
-
-/// Weekly working sessions, parsed from and printed as a short text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WeeklyHours {
-    /// Monday first; each day its ordered, non-overlapping sessions.
-    pub days: [Vec<(NaiveTime, NaiveTime)>; 7],
-}
-
-const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-impl Default for WeeklyHours {
-    /// Monday to Friday, 07:30-11:30 and 13:30-17:00.
-    fn default() -> Self {
-        WeeklyHours::parse("Mon-Fri 07:30-11:30 13:30-17:00").unwrap_or(WeeklyHours {
-            days: Default::default(),
-        })
-    }
-}
-
-impl WeeklyHours {
-    /// Parses `Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30`.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let mut days: [Vec<(NaiveTime, NaiveTime)>; 7] = Default::default();
-        let day = |d: &str| {
-            DAY_NAMES
-                .iter()
-                .position(|n| n.eq_ignore_ascii_case(d))
-                .ok_or_else(|| format!("ngày `{d}` không hợp lệ (Mon..Sun)"))
-        };
-        for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let mut words = part.split_whitespace();
-            let range = words.next().unwrap_or_default();
-            let (a, b) = match range.split_once('-') {
-                Some((a, b)) => (day(a)?, day(b)?),
-                None => (day(range)?, day(range)?),
-            };
-            if a > b {
-                return Err(format!("khoảng ngày `{range}` ngược"));
-            }
-            let mut sessions = Vec::new();
-            for w in words {
-                let (x, y) = w
-                    .split_once('-')
-                    .ok_or_else(|| format!("buổi `{w}` cần dạng HH:MM-HH:MM"))?;
-                let t = |v: &str| {
-                    NaiveTime::parse_from_str(v, "%H:%M")
-                        .map_err(|_| format!("giờ `{v}` không hợp lệ"))
-                };
-                let (x, y) = (t(x)?, t(y)?);
-                if x >= y {
-                    return Err(format!("buổi `{w}`: giờ kết thúc phải sau giờ bắt đầu"));
-                }
-                if sessions.last().is_some_and(|&(_, e)| e > x) {
-                    return Err(format!("buổi `{w}` chồng lên buổi trước"));
-                }
-                sessions.push((x, y));
-            }
-            if sessions.is_empty() {
-                return Err(format!("`{part}` thiếu giờ làm việc"));
-            }
-            for d in a..=b {
-                if !days[d].is_empty() {
-                    return Err(format!("ngày {} được khai hai lần", DAY_NAMES[d]));
-                }
-                days[d] = sessions.clone();
-            }
-        }
-        if days.iter().all(Vec::is_empty) {
-            return Err("không có ngày làm việc nào".into());
-        }
-        Ok(WeeklyHours { days })
-    }
-
-    pub fn sessions(&self, w: Weekday) -> &[(NaiveTime, NaiveTime)] {
-        &self.days[w.num_days_from_monday() as usize]
-    }
-
-    /// Working minutes in a normal week.
-    pub fn minutes_per_week(&self) -> i64 {
-        self.days
-            .iter()
-            .flatten()
-            .map(|(a, b)| (*b - *a).num_minutes())
-            .sum()
-    }
-}
-
-impl std::fmt::Display for WeeklyHours {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut parts = Vec::new();
-        let mut d = 0;
-        while d < 7 {
-            if self.days[d].is_empty() {
-                d += 1;
-                continue;
-            }
-            let mut e = d;
-            while e + 1 < 7 && self.days[e + 1] == self.days[d] {
-                e += 1;
-            }
-            let range = if e == d {
-                DAY_NAMES[d].to_string()
-            } else {
-                format!("{}-{}", DAY_NAMES[d], DAY_NAMES[e])
-            };
-            let s: Vec<String> = self.days[d]
-                .iter()
-                .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
-                .collect();
-            parts.push(format!("{range} {}", s.join(" ")));
-            d = e + 1;
-        }
-        f.write_str(&parts.join("; "))
-    }
-}
-
-impl Serialize for WeeklyHours {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for WeeklyHours {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        crate::codes::string_schema(
-            "Weekly working hours, e.g. `Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30`",
-        )
-    }
-}
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for WeeklyHours {}
-
-impl<'de> Deserialize<'de> for WeeklyHours {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        WeeklyHours::parse(&s).map_err(serde::de::Error::custom)
-    }
 }
 
 pub const AGENCY_COLUMNS: [&str; 13] = [
@@ -270,8 +132,8 @@ pub fn parse_agencies_csv(
             x => return Err(e(format!("`desk` = `{x}`: cần true hoặc false"))),
         };
         let hours = match r.opt("hours") {
-            Some(h) => WeeklyHours::parse(h).map_err(|m| e(format!("`hours`: {m}")))?,
-            None => WeeklyHours::default(),
+            Some(h) => WorkingHours::parse(h).map_err(|m| e(format!("`hours`: {m}")))?,
+            None => WorkingHours::standard(),
         };
         let date = |col: &str| {
             r.opt(col)
@@ -355,31 +217,6 @@ mod tests {
     use super::*;
 
     const DEMO: &[u8] = include_bytes!("../../../data/agencies-thai-nguyen.csv");
-
-    #[test]
-    fn hours_parse_and_print() {
-        let h = WeeklyHours::parse("Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30").unwrap();
-        assert_eq!(h.sessions(Weekday::Sat).len(), 1);
-        assert_eq!(h.sessions(Weekday::Sun).len(), 0);
-        assert_eq!(h.minutes_per_week(), 5 * 450 + 240);
-        assert_eq!(
-            h.to_string(),
-            "Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30"
-        );
-        assert_eq!(WeeklyHours::parse(&h.to_string()).unwrap(), h);
-        for bad in [
-            "",
-            "Mon",
-            "Xyz 07:00-08:00",
-            "Mon 08:00-07:00",
-            "Mon 07:00-09:00 08:00-10:00",
-            "Fri-Mon 07:00-08:00",
-            "Mon 7h-8h",
-            "Mon-Fri 07:00-08:00; Tue 09:00-10:00",
-        ] {
-            assert!(WeeklyHours::parse(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn demo_agencies_round_trip() {

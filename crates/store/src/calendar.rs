@@ -4,7 +4,7 @@ use crate::db::with_db;
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use motcua_core::calendar::{
-    CalendarSpec, DayKind, DayRule, WorkCalendar, WorkingHours, overlay_years, standard_rules,
+    CalendarSpec, DayKind, DayRule, WorkCalendar, overlay_years, standard_rules,
 };
 use motcua_core::codes::AgencyCode;
 
@@ -87,7 +87,7 @@ impl Store {
                 .agency(code)
                 .await?
                 .ok_or_else(|| StoreError::Invalid(format!("không có cơ quan mã `{code}`")))?;
-            spec.hours = WorkingHours::parse(&a.hours.to_string())?;
+            spec.hours = a.hours;
             let own = self.day_rules_of(code.as_str()).await?;
             rules.retain(|r| !own.iter().any(|o| o.date == r.date));
             rules.extend(own);

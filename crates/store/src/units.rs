@@ -4,7 +4,8 @@ use crate::db::with_db;
 use crate::sql::{Bind, Sql, bind_all};
 use crate::{Page, Paging, Store, StoreError};
 use chrono::NaiveDate;
-use motcua_core::agency::{Agency, AgencyKind, WeeklyHours};
+use motcua_core::agency::{Agency, AgencyKind};
+use motcua_core::calendar::WorkingHours;
 use motcua_core::codes::{AgencyCode, Level, UnitCode};
 use motcua_core::text::{fold, like_escape};
 use motcua_core::units::{AdminUnit, UnitScheme};
@@ -361,7 +362,7 @@ impl TryFrom<AgencyRow> for Agency {
             level: Level::parse(&r.level).ok_or_else(|| bad(format!("level {}", r.level)))?,
             kind: AgencyKind::parse(&r.kind).ok_or_else(|| bad(format!("kind {}", r.kind)))?,
             desk: r.desk,
-            hours: WeeklyHours::parse(&r.hours).map_err(bad)?,
+            hours: WorkingHours::parse(&r.hours).map_err(|e| bad(e.to_string()))?,
             address: r.address,
             phone: r.phone,
             email: r.email,

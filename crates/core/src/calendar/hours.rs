@@ -229,6 +229,17 @@ impl std::fmt::Display for WorkingHours {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for WorkingHours {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::codes::string_schema(
+            "Weekly working hours, e.g. `Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30`",
+        )
+    }
+}
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for WorkingHours {}
+
 impl Serialize for WorkingHours {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_string())
