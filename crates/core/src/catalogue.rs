@@ -149,6 +149,9 @@ pub struct ProcessingTimeSpec {
     pub unit_assumed: bool,
 }
 
+/// Longer folded words are not indexed (no one types them).
+pub const MAX_WORD_LEN: usize = 64;
+
 pub const CHANNELS: [&str; 3] = ["Trực tiếp", "Trực tuyến", "Dịch vụ bưu chính"];
 
 impl Procedure {
@@ -186,10 +189,13 @@ impl Procedure {
         fold(&self.name)
     }
 
-    /// Folded text of everything else a citizen may type: code, field,
-    /// agencies, results, legal basis (ranked after the name).
-    pub fn other_fold(&self) -> String {
-        fold(&format!(
+    /// The distinct folded words a search can match, each flagged when it
+    /// occurs in the name: the name first, then the other published text a
+    /// citizen may type (code, field, agencies, results, legal basis).
+    pub fn search_words(&self) -> Vec<(String, bool)> {
+        let mut words: Vec<(String, bool)> = Vec::new();
+        let mut seen = HashSet::new();
+        let other = format!(
             "{} {} {} {} {} {}",
             self.code,
             self.field,
@@ -197,7 +203,15 @@ impl Procedure {
             self.results.join(" "),
             self.legal_basis.join(" "),
             self.legal_basis_raw
-        ))
+        );
+        for (text, in_name) in [(self.name.as_str(), true), (other.as_str(), false)] {
+            for w in crate::text::fold_words(text) {
+                if w.len() <= MAX_WORD_LEN && seen.insert(w.clone()) {
+                    words.push((w, in_name));
+                }
+            }
+        }
+        words
     }
 
     /// Checks what serde cannot: non-empty name, known levels and channels.
@@ -458,6 +472,14 @@ mod tests {
         let birth = ps.iter().find(|p| p.code.as_str() == "1.001193").unwrap();
         assert_eq!(birth.levels(), vec![Level::Commune]);
         assert_eq!(birth.name_fold(), "thu tuc dang ky khai sinh");
+        let words = birth.search_words();
+        assert!(words.contains(&("khai".to_string(), true)));
+        assert!(words.contains(&("001193".to_string(), false)));
+        assert!(
+            words.contains(&("ho".to_string(), false))
+                || words.contains(&("tich".to_string(), false))
+        );
+        assert_eq!(words.iter().filter(|w| w.0 == "khai").count(), 1);
         let t = birth.processing_time(None).unwrap();
         assert_eq!(
             (t.value, t.unit, t.unit_assumed),

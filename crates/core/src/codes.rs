@@ -19,6 +19,10 @@ pub enum CodeError {
     Procedure(String),
     #[error("số định danh cá nhân `{0}` không hợp lệ: cần đúng 12 chữ số")]
     CitizenId(String),
+    #[error(
+        "mã số thuế `{0}` không hợp lệ: cần 10 chữ số, hoặc 10 chữ số, dấu `-` và 3 chữ số (đơn vị phụ thuộc)"
+    )]
+    TaxCode(String),
 }
 
 macro_rules! string_code {
@@ -335,5 +339,59 @@ mod tests {
         assert!(r.is_ok());
         let r: Result<UnitCode, _> = serde_json::from_str("\"1234\"");
         assert!(r.is_err());
+    }
+}
+
+string_code!(
+    /// Vietnamese tax code (mã số thuế) of an organisation: 10 digits, or
+    /// 10 digits, `-` and 3 digits for a dependent unit (branch, chi nhánh),
+    /// e.g. `0100109106` or `0100109106-001`. The check digit is not verified
+    /// (its rule is not in the project's sources).
+    TaxCode,
+    |s| {
+        let b = s.as_bytes();
+        let digits = |x: &[u8]| x.iter().all(u8::is_ascii_digit);
+        (b.len() == 10 && digits(b))
+            || (b.len() == 14 && digits(&b[..10]) && b[10] == b'-' && digits(&b[11..]))
+    },
+    TaxCode
+);
+
+impl TaxCode {
+    /// The 10-digit code of the parent organisation (the whole code when it
+    /// has no 3-digit suffix).
+    pub fn main_part(&self) -> &str {
+        &self.0[..10]
+    }
+}
+
+#[cfg(test)]
+mod tax_code_tests {
+    use super::*;
+
+    #[test]
+    fn tax_codes() {
+        for ok in ["0100109106", "0100109106-001", " 4600100155 "] {
+            assert!(TaxCode::new(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            TaxCode::new("0100109106-001").unwrap().main_part(),
+            "0100109106"
+        );
+        for bad in [
+            "",
+            "010010910",
+            "01001091061",
+            "0100109106-01",
+            "0100109106_001",
+            "0100109106-0011",
+            "01001091ab",
+            "0100109106-ab1",
+            "đđđđđđđ-001",
+        ] {
+            assert!(TaxCode::new(bad).is_err(), "{bad}");
+        }
+        assert!(serde_json::from_str::<TaxCode>("\"0100109106\"").is_ok());
+        assert!(serde_json::from_str::<TaxCode>("\"12\"").is_err());
     }
 }

@@ -9,6 +9,7 @@ pub mod agency;
 pub mod calendar;
 pub mod catalogue;
 pub mod codes;
+pub mod dossier;
 pub mod import;
 pub mod text;
 pub mod units;

@@ -23,6 +23,7 @@ pub struct DemoSummary {
     pub units: usize,
     pub agencies: usize,
     pub procedures: usize,
+    pub day_rules: usize,
 }
 
 impl Store {
@@ -51,9 +52,15 @@ pub async fn load(store: &Store) -> Result<DemoSummary, StoreError> {
     store
         .import_procedures(&ps, procedures_valid_from())
         .await?;
+    // The announced calendars of 2016-2027, stored so that an administrator can
+    // see and edit them (they are also built into the standard calendar).
+    let day_rules = store
+        .import_day_rules(&motcua_core::calendar::embedded_day_rules())
+        .await?;
     Ok(DemoSummary {
         units: us.len(),
         agencies: ags.len(),
         procedures: ps.len(),
+        day_rules,
     })
 }

@@ -2,6 +2,7 @@
 //! server-rendered pages, health, readiness and metrics.
 
 pub mod api;
+pub mod calendar;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -70,6 +71,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/units/{code}", get(api::get_unit))
         .route("/api/agencies", get(api::list_agencies))
         .route("/api/agencies/{code}", get(api::get_agency))
+        .route("/api/calendar/{year}", get(calendar::api_year))
+        .route("/lich", get(calendar::page_this_year))
+        .route("/lich/{year}", get(calendar::page_year))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_page))

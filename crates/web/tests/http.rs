@@ -214,3 +214,55 @@ storage_test!(pages_render_in_vietnamese, |store| {
     assert_eq!(s, StatusCode::OK);
     assert!(!esc.contains("<script>") && esc.contains("&#60;script&#62;"));
 });
+
+storage_test!(calendar_year_api_and_page, |store| {
+    demo::load(store).await.unwrap();
+    let (s, v) = json(store, "/api/calendar/2019").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["tet"], "2019-02-05");
+    assert_eq!(v["reception_cutoff"], "15:00");
+    let ex = v["exceptions"].as_array().unwrap();
+    let day = |d: &str| {
+        ex.iter()
+            .find(|x| x["date"] == d)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(day("2019-05-04")["working"], true);
+    assert_eq!(day("2019-04-29")["working"], false);
+    assert_eq!(day("2019-02-04")["kind"], "holiday");
+    assert_eq!(day("2019-02-04")["weekday"], "Mon");
+    assert!(day("2019-03-05").is_null());
+    // 365 days - 104 weekend days - 12 weekday holidays/compensatory/swap days + 1 working Saturday.
+    let (mut off, mut on) = (0, 0);
+    for x in ex {
+        if x["working"] == true {
+            on += 1
+        } else {
+            off += 1
+        }
+    }
+    assert_eq!(v["working_days"].as_i64().unwrap(), 261 - off + on);
+    let (s, v) = json(store, "/api/calendar/2019?agency=000.00.10.H55").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v["hours"],
+        "Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30"
+    );
+    for (uri, status) in [
+        ("/api/calendar/1899", 400),
+        ("/api/calendar/abc", 400),
+        ("/api/calendar/2019?agency=000.99.99.H55", 404),
+        ("/api/calendar/2019?agency=x", 400),
+    ] {
+        assert_eq!(json(store, uri).await.0.as_u16(), status, "{uri}");
+    }
+    let (s, html) = get(store, "/lich/2019").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("04/05/2019") && html.contains("Làm việc") && html.contains("05/02/2019"),
+        "{html}"
+    );
+    let (s, _) = get(store, "/lich").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+});

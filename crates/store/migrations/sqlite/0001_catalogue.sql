@@ -44,7 +44,6 @@ CREATE TABLE procedure_version (
     version INTEGER NOT NULL,
     name TEXT NOT NULL,
     name_fold TEXT NOT NULL,
-    search_fold TEXT NOT NULL,
     field TEXT NOT NULL,
     field_fold TEXT NOT NULL,
     levels TEXT NOT NULL,
@@ -53,3 +52,16 @@ CREATE TABLE procedure_version (
     PRIMARY KEY (code, valid_from)
 );
 CREATE INDEX procedure_version_field ON procedure_version (field_fold);
+
+-- Inverted index of the folded words of each version (name and other
+-- published text), searched by prefix range on both engines. Byte order
+-- (COLLATE "C" on PostgreSQL) keeps prefix ranges exact.
+CREATE TABLE procedure_word (
+    word TEXT NOT NULL,
+    code TEXT NOT NULL,
+    valid_from DATE NOT NULL,
+    in_name BOOLEAN NOT NULL,
+    PRIMARY KEY (word, code, valid_from),
+    FOREIGN KEY (code, valid_from) REFERENCES procedure_version (code, valid_from) ON DELETE CASCADE
+);
+CREATE INDEX procedure_word_version ON procedure_word (code, valid_from);

@@ -1,0 +1,299 @@
+//! Who acts: roles on an agency, the applicant, the system; and the table of
+//! which of them may take which action (docs/dossier.md §5 lists it with the
+//! legal articles).
+
+use super::state::{Action, named_enum};
+use crate::codes::AgencyCode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+named_enum!(
+    /// A role a user holds on an agency (domain.md §3.3). A user may hold
+    /// several; an [`Actor`] acts in one of them.
+    Role {
+        /// *Cán bộ một cửa*: receives, forwards, returns results.
+        ReceptionOfficer => ("reception_officer", "Cán bộ tiếp nhận (Bộ phận Một cửa)"),
+        /// *Chuyên viên*: appraises and drafts.
+        Specialist => ("specialist", "Chuyên viên xử lý"),
+        /// *Lãnh đạo phòng*: assigns, reviews, suspends.
+        HeadOfOffice => ("head_of_office", "Lãnh đạo phòng"),
+        /// *Lãnh đạo đơn vị*: signs results and refusals.
+        SigningLeader => ("signing_leader", "Lãnh đạo ký duyệt"),
+        /// Configures the installation; takes no action on dossiers.
+        Administrator => ("administrator", "Quản trị hệ thống"),
+        /// Reads for oversight; takes no action on dossiers.
+        OversightReader => ("oversight_reader", "Giám sát, theo dõi"),
+    }
+);
+
+/// The capacity in which an actor acts: a role, the applicant, or the system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Capacity {
+    Officer(Role),
+    /// The applicant (or their representative) through a portal.
+    Applicant,
+    /// motcua itself or a trusted integration (payment gateway, DVCQG sync).
+    System,
+}
+
+impl Capacity {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Capacity::Officer(r) => r.as_str(),
+            Capacity::Applicant => "applicant",
+            Capacity::System => "system",
+        }
+    }
+
+    pub const fn label_vi(self) -> &'static str {
+        match self {
+            Capacity::Officer(r) => r.label_vi(),
+            Capacity::Applicant => "Người nộp hồ sơ",
+            Capacity::System => "Hệ thống",
+        }
+    }
+
+    /// Every capacity: the six roles, the applicant, the system.
+    pub fn all() -> Vec<Capacity> {
+        Role::ALL
+            .iter()
+            .map(|r| Capacity::Officer(*r))
+            .chain([Capacity::Applicant, Capacity::System])
+            .collect()
+    }
+}
+
+impl fmt::Display for Capacity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Capacity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Capacity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "applicant" => Ok(Capacity::Applicant),
+            "system" => Ok(Capacity::System),
+            other => Role::parse(other).map(Capacity::Officer).ok_or_else(|| {
+                serde::de::Error::custom(format!("vai trò `{other}` không tồn tại"))
+            }),
+        }
+    }
+}
+
+/// Who performs a command.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    /// A user acting in one of their roles, on their agency.
+    Officer {
+        user_id: String,
+        role: Role,
+        agency: AgencyCode,
+    },
+    /// The applicant or their representative, identified by the personal
+    /// identification number or tax code they authenticated with.
+    Applicant { user_id: String, id_number: String },
+    /// motcua or a trusted integration, named.
+    System { name: String },
+}
+
+impl Actor {
+    /// An officer.
+    pub fn officer(user_id: &str, role: Role, agency: &AgencyCode) -> Actor {
+        Actor::Officer {
+            user_id: user_id.to_string(),
+            role,
+            agency: agency.clone(),
+        }
+    }
+
+    pub fn capacity(&self) -> Capacity {
+        match self {
+            Actor::Officer { role, .. } => Capacity::Officer(*role),
+            Actor::Applicant { .. } => Capacity::Applicant,
+            Actor::System { .. } => Capacity::System,
+        }
+    }
+
+    /// The user id (the system's name for [`Actor::System`]).
+    pub fn user_id(&self) -> &str {
+        match self {
+            Actor::Officer { user_id, .. } | Actor::Applicant { user_id, .. } => user_id,
+            Actor::System { name } => name,
+        }
+    }
+
+    /// The agency of an officer.
+    pub fn agency(&self) -> Option<&AgencyCode> {
+        match self {
+            Actor::Officer { agency, .. } => Some(agency),
+            _ => None,
+        }
+    }
+}
+
+/// Which agency an officer must belong to for an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgencyScope {
+    /// The receiving desk (the agency in the dossier code).
+    Receiving,
+    /// The agency holding the dossier: the target of the open transfer leg,
+    /// else the agency of the current step.
+    Holder,
+    /// Either of the two.
+    ReceivingOrHolder,
+    /// The sending or receiving agency of the open transfer leg.
+    TransferLeg,
+}
+
+/// The capacities allowed to take `action` (the role table of docs/dossier.md).
+pub const fn allowed_capacities(action: Action) -> &'static [Capacity] {
+    use Capacity::{Applicant, Officer, System};
+    use Role::*;
+    match action {
+        Action::Receive | Action::Refuse | Action::Forward | Action::ReturnResult => {
+            &[Officer(ReceptionOfficer)]
+        }
+        Action::RequestSupplement | Action::RequestPayment => &[
+            Officer(ReceptionOfficer),
+            Officer(Specialist),
+            Officer(HeadOfOffice),
+        ],
+        Action::Supplement | Action::Withdraw => &[Officer(ReceptionOfficer), Applicant],
+        Action::Assign => &[Officer(HeadOfOffice)],
+        Action::CompleteStep => &[
+            Officer(ReceptionOfficer),
+            Officer(Specialist),
+            Officer(HeadOfOffice),
+            Officer(SigningLeader),
+        ],
+        Action::Transfer | Action::ReturnFromTransfer => &[
+            Officer(ReceptionOfficer),
+            Officer(HeadOfOffice),
+            Officer(SigningLeader),
+        ],
+        Action::Pause | Action::Resume | Action::Apologize => {
+            &[Officer(HeadOfOffice), Officer(SigningLeader)]
+        }
+        Action::RecordPayment => &[Officer(ReceptionOfficer), System],
+        Action::Resolve | Action::Reject => &[Officer(SigningLeader)],
+        Action::ReturnUnresolved => &[Officer(HeadOfOffice), Officer(SigningLeader), System],
+        Action::Submit => &[Applicant, System],
+    }
+}
+
+/// True when `capacity` may take `action` (agency and ownership are checked
+/// by the transition).
+pub fn may(capacity: Capacity, action: Action) -> bool {
+    allowed_capacities(action).contains(&capacity)
+}
+
+/// The agency an officer must belong to for `action`.
+pub const fn agency_scope(action: Action) -> AgencyScope {
+    match action {
+        Action::Receive
+        | Action::Refuse
+        | Action::Forward
+        | Action::Supplement
+        | Action::ReturnResult
+        | Action::Withdraw
+        | Action::Submit => AgencyScope::Receiving,
+        Action::Assign
+        | Action::CompleteStep
+        | Action::Pause
+        | Action::Resume
+        | Action::Resolve
+        | Action::Reject
+        | Action::ReturnUnresolved => AgencyScope::Holder,
+        Action::RequestSupplement
+        | Action::RequestPayment
+        | Action::RecordPayment
+        | Action::Apologize
+        | Action::Transfer => AgencyScope::ReceivingOrHolder,
+        Action::ReturnFromTransfer => AgencyScope::TransferLeg,
+    }
+}
+
+/// The legal basis of each action, for the documentation and the API.
+pub const fn legal_basis(action: Action) -> &'static str {
+    match action {
+        Action::Submit => "Nghị định 61/2018 Điều 16(3)",
+        Action::Receive => "Nghị định 61/2018 Điều 17",
+        Action::RequestSupplement => "Nghị định 61/2018 Điều 15(3), 17, 19(4)",
+        Action::Supplement => "Nghị định 61/2018 Điều 19(4)",
+        Action::Refuse => "Nghị định 61/2018 Điều 17",
+        Action::Forward => "Nghị định 61/2018 Điều 18",
+        Action::Assign => "Nghị định 61/2018 Điều 19(1)",
+        Action::CompleteStep => "Nghị định 61/2018 Điều 19(2)-(3); Thông tư 01/2018 Điều 8",
+        Action::Transfer | Action::ReturnFromTransfer => "Nghị định 61/2018 Điều 19(5)-(7)",
+        Action::Pause | Action::Resume => "[suy luận] Thông tư 03/2025 mẫu 05 (dừng giải quyết)",
+        Action::RequestPayment | Action::RecordPayment => "Nghị định 61/2018 Điều 22",
+        Action::Apologize => "Nghị định 61/2018 Điều 19(9)",
+        Action::Resolve => "Nghị định 61/2018 Điều 19(2)",
+        Action::Reject => "Nghị định 61/2018 Điều 19(8)",
+        Action::ReturnResult => "Nghị định 61/2018 Điều 20",
+        Action::Withdraw => "[suy luận] trạng thái 7 của DVCQG",
+        Action::ReturnUnresolved => "[suy luận] trạng thái 8 của DVCQG; Thông tư 03/2025 mẫu 05",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_and_administrators_act_on_nothing() {
+        for a in Action::ALL {
+            assert!(!may(Capacity::Officer(Role::OversightReader), *a));
+            assert!(!may(Capacity::Officer(Role::Administrator), *a));
+        }
+    }
+
+    #[test]
+    fn every_api_action_has_a_capacity() {
+        for a in Action::API {
+            assert!(!allowed_capacities(a).is_empty(), "{a}");
+            assert!(!legal_basis(a).is_empty());
+        }
+    }
+
+    #[test]
+    fn applicant_actions() {
+        let mine: Vec<Action> = Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| may(Capacity::Applicant, *a))
+            .collect();
+        assert_eq!(mine, [Action::Supplement, Action::Withdraw, Action::Submit]);
+        assert!(may(Capacity::Officer(Role::SigningLeader), Action::Resolve));
+        assert!(!may(Capacity::Officer(Role::Specialist), Action::Resolve));
+    }
+
+    #[test]
+    fn serde_names() {
+        for c in Capacity::all() {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<Capacity>(&json).unwrap(), c);
+        }
+        assert!(serde_json::from_str::<Capacity>("\"king\"").is_err());
+        let a = Actor::officer(
+            "u1",
+            Role::ReceptionOfficer,
+            &AgencyCode::new("H55.242").unwrap(),
+        );
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["kind"], "officer");
+        assert_eq!(json["role"], "reception_officer");
+        assert_eq!(json["agency"], "H55.242");
+        assert_eq!(a.user_id(), "u1");
+    }
+}
