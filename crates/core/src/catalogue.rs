@@ -128,6 +128,21 @@ pub struct Procedure {
     pub valid_from: Option<NaiveDate>,
 }
 
+/// One line of a catalogue search result.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureHit {
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    /// Levels, comma separated: `province,commune`.
+    pub levels: String,
+    pub online: bool,
+    pub version: i32,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
 /// Unit of a processing time.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

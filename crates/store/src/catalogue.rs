@@ -1,14 +1,13 @@
 //! The procedure catalogue: versions, search.
 
 use crate::db::with_db;
-use crate::sql::{Bind, Sql, bind_all};
+use crate::sql::{Bind, Sql};
 use crate::{Page, Paging, Store, StoreError};
 use chrono::NaiveDate;
-use motcua_core::catalogue::Procedure;
+use motcua_core::catalogue::{Procedure, ProcedureHit};
 use motcua_core::codes::{Level, ProcedureCode};
 use motcua_core::text::{fold, fold_words, like_escape};
 use serde::Serialize;
-use sqlx::AssertSqlSafe;
 
 /// A stored version of a procedure.
 #[derive(Debug, Clone, Serialize)]
@@ -19,18 +18,31 @@ pub struct ProcedureVersion {
     pub procedure: Procedure,
 }
 
-/// One search result.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct ProcedureHit {
-    pub code: String,
-    pub name: String,
-    pub field: String,
-    /// Levels, e.g. `commune` or `province,commune`.
-    pub levels: String,
-    pub online: bool,
-    pub version: i32,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    code: String,
+    name: String,
+    field: String,
+    levels: String,
+    online: bool,
+    version: i32,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+}
+
+impl From<HitRow> for ProcedureHit {
+    fn from(r: HitRow) -> Self {
+        ProcedureHit {
+            code: r.code,
+            name: r.name,
+            field: r.field,
+            levels: r.levels,
+            online: r.online,
+            version: r.version,
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+        }
+    }
 }
 
 /// Search and filters of the catalogue.
@@ -233,37 +245,33 @@ impl Store {
                 " AND online = FALSE"
             });
         }
-        let count_sql = format!("SELECT COUNT(*) FROM procedure_version{}", w.text);
-        let mut list = Sql {
-            text: String::new(),
-            binds: w.binds.clone(),
-        };
-        list.push("SELECT code, name, field, levels, online, version, valid_from, valid_to FROM procedure_version");
-        list.push(&w.text);
-        list.push(" ORDER BY ");
-        if !words.is_empty() {
-            let phrase = words.join(" ");
-            list.push("CASE WHEN name_fold = ")
-                .bind(Bind::Text(phrase.clone()));
-            list.push(" THEN 0 WHEN (' ' || name_fold || ' ') LIKE ")
-                .bind(Bind::Text(format!("% {} %", like_escape(&phrase))));
-            list.push(" ESCAPE '\\' THEN 1");
-            list.push(" WHEN 1 = 1");
-            for word in &words {
-                list.push(" AND (' ' || name_fold) LIKE ")
-                    .bind(Bind::Text(format!("% {}%", like_escape(word))))
-                    .push(" ESCAPE '\\'");
+        let order = |list: &mut Sql| {
+            if !words.is_empty() {
+                let phrase = words.join(" ");
+                list.push("CASE WHEN name_fold = ")
+                    .bind(Bind::Text(phrase.clone()));
+                list.push(" THEN 0 WHEN (' ' || name_fold || ' ') LIKE ")
+                    .bind(Bind::Text(format!("% {} %", like_escape(&phrase))));
+                list.push(" ESCAPE '\\' THEN 1 WHEN 1 = 1");
+                for word in &words {
+                    list.push(" AND (' ' || name_fold) LIKE ")
+                        .bind(Bind::Text(format!("% {}%", like_escape(word))))
+                        .push(" ESCAPE '\\'");
+                }
+                list.push(" THEN 2 ELSE 3 END, ");
             }
-            list.push(" THEN 2 ELSE 3 END, ");
-        }
-        list.push("LENGTH(name_fold), name_fold, code LIMIT ")
-            .bind(Bind::Int(paging.limit()));
-        list.push(" OFFSET ").bind(Bind::Int(paging.offset()));
-        let (total, items): (i64, Vec<ProcedureHit>) = with_db!(&self.db, p => {
-            let total: i64 = bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql)), w.binds.clone()).fetch_one(p).await?;
-            let items = bind_all!(sqlx::query_as(AssertSqlSafe(list.text)), list.binds).fetch_all(p).await?;
-            (total, items)
-        });
+            list.push("LENGTH(name_fold), name_fold, code");
+        };
+        let (total, rows): (i64, Vec<HitRow>) = self
+            .fetch_page(
+                "code, name, field, levels, online, version, valid_from, valid_to",
+                "procedure_version",
+                &w,
+                order,
+                paging,
+            )
+            .await?;
+        let items = rows.into_iter().map(ProcedureHit::from).collect();
         Ok(Page {
             items,
             total,

@@ -12,7 +12,7 @@ mod sql;
 pub mod testing;
 mod units;
 
-pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureHit, ProcedureVersion};
+pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
 pub use db::Store;
 pub use error::StoreError;
 pub use units::{AgencyFilter, UnitFilter};
@@ -50,10 +50,10 @@ impl Paging {
             per_page: u32::MAX / 2,
         }
     }
-    fn limit(&self) -> i64 {
+    pub(crate) fn limit(&self) -> i64 {
         self.per_page as i64
     }
-    fn offset(&self) -> i64 {
+    pub(crate) fn offset(&self) -> i64 {
         (self.page as i64 - 1) * self.per_page as i64
     }
 }

@@ -1,7 +1,7 @@
 //! Administrative units and agencies.
 
 use crate::db::with_db;
-use crate::sql::{Bind, Sql, bind_all};
+use crate::sql::{Bind, Sql};
 use crate::{Page, Paging, Store, StoreError};
 use chrono::NaiveDate;
 use motcua_core::agency::{Agency, AgencyKind};
@@ -177,22 +177,17 @@ impl Store {
         if let Some(q) = &f.q {
             name_like(&mut w, q);
         }
-        let count_sql = format!("SELECT COUNT(*) FROM admin_unit{}", w.text);
-        let mut list = Sql {
-            text: format!(
-                "SELECT {UNIT_COLS} FROM admin_unit{} ORDER BY code, valid_from LIMIT ",
-                w.text
-            ),
-            binds: w.binds.clone(),
-        };
-        list.bind(Bind::Int(paging.limit()))
-            .push(" OFFSET ")
-            .bind(Bind::Int(paging.offset()));
-        let (total, rows): (i64, Vec<UnitRow>) = with_db!(&self.db, p => {
-            let total: i64 = bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql)), w.binds.clone()).fetch_one(p).await?;
-            let rows = bind_all!(sqlx::query_as(AssertSqlSafe(list.text)), list.binds).fetch_all(p).await?;
-            (total, rows)
-        });
+        let (total, rows): (i64, Vec<UnitRow>) = self
+            .fetch_page(
+                UNIT_COLS,
+                "admin_unit",
+                &w,
+                |o| {
+                    o.push("code, valid_from");
+                },
+                paging,
+            )
+            .await?;
         Ok(Page {
             items: rows
                 .into_iter()
@@ -291,22 +286,17 @@ impl Store {
         if let Some(q) = &f.q {
             name_like(&mut w, q);
         }
-        let count_sql = format!("SELECT COUNT(*) FROM agency{}", w.text);
-        let mut list = Sql {
-            text: format!(
-                "SELECT {AGENCY_COLS} FROM agency{} ORDER BY code LIMIT ",
-                w.text
-            ),
-            binds: w.binds.clone(),
-        };
-        list.bind(Bind::Int(paging.limit()))
-            .push(" OFFSET ")
-            .bind(Bind::Int(paging.offset()));
-        let (total, rows): (i64, Vec<AgencyRow>) = with_db!(&self.db, p => {
-            let total: i64 = bind_all!(sqlx::query_scalar(AssertSqlSafe(count_sql)), w.binds.clone()).fetch_one(p).await?;
-            let rows = bind_all!(sqlx::query_as(AssertSqlSafe(list.text)), list.binds).fetch_all(p).await?;
-            (total, rows)
-        });
+        let (total, rows): (i64, Vec<AgencyRow>) = self
+            .fetch_page(
+                AGENCY_COLS,
+                "agency",
+                &w,
+                |o| {
+                    o.push("code");
+                },
+                paging,
+            )
+            .await?;
         Ok(Page {
             items: rows
                 .into_iter()

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use motcua_core::agency::Agency;
-use motcua_core::catalogue::Procedure;
+use motcua_core::catalogue::{Procedure, ProcedureHit};
 use motcua_core::codes::{AgencyCode, ProcedureCode, UnitCode};
 use motcua_core::units::AdminUnit;
 use motcua_store::{AgencyFilter, Paging, ProcedureFilter, UnitFilter};
@@ -35,7 +35,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         AdminUnit,
         Agency,
         Procedure,
-        ProcedureHitDto,
+        ProcedureHit,
         ProcedurePage,
         UnitPage,
         AgencyPage,
@@ -52,23 +52,9 @@ fn bad_code<E: std::fmt::Display>(e: E) -> ApiError {
     ApiError(WebError::BadRequest(e.to_string()))
 }
 
-/// One search result.
-#[derive(Serialize, ToSchema)]
-pub struct ProcedureHitDto {
-    pub code: String,
-    pub name: String,
-    pub field: String,
-    /// Levels, comma separated: `province,commune`.
-    pub levels: String,
-    pub online: bool,
-    pub version: i32,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct ProcedurePage {
-    pub items: Vec<ProcedureHitDto>,
+    pub items: Vec<ProcedureHit>,
     pub total: i64,
     pub page: u32,
     pub per_page: u32,
@@ -109,20 +95,7 @@ pub async fn list_procedures(
     };
     let page = st.store.search_procedures(&filter, paging).await?;
     Ok(Json(ProcedurePage {
-        items: page
-            .items
-            .into_iter()
-            .map(|h| ProcedureHitDto {
-                code: h.code,
-                name: h.name,
-                field: h.field,
-                levels: h.levels,
-                online: h.online,
-                version: h.version,
-                valid_from: h.valid_from,
-                valid_to: h.valid_to,
-            })
-            .collect(),
+        items: page.items,
         total: page.total,
         page: page.page,
         per_page: page.per_page,
