@@ -329,13 +329,15 @@ impl WorkCalendar {
     ///   desk) counts for the time it is open.
     /// * [`ProcessingTime::WorkingHours`]`(n)`: the clock start plus `n` hours
     ///   of working time.
-    /// * [`ProcessingTime::CalendarDays`]`(n)`: the same clock time `n`
-    ///   calendar days after the clock start (a clock time outside that day's
-    ///   sessions is moved into them: before the opening to the opening, in a
-    ///   break or after the close to the end of the previous session); when
-    ///   that date is not a working day, the close of the next working day
-    ///   (Civil Code 2015 art. 148(2): a period whose last day is a rest day
-    ///   ends at the end of the next working day).
+    /// * [`ProcessingTime::CalendarDays`]`(n)`: the close of the `n`-th
+    ///   calendar day after the clock start, or of the next working day when
+    ///   that day is not a working day (Civil Code 2015 art. 147-148: a period
+    ///   counted in days ends at the end of its last day, and a last day that
+    ///   is a rest day moves to the end of the next working day). Ending at the
+    ///   close, rather than at the reception's clock time, keeps the due
+    ///   moment monotone in the reception moment (a proptest found the
+    ///   counter-example of the mixed rule: Friday 15:00:01 and the next
+    ///   Wednesday 00:00 with 138 days).
     pub fn due(
         &self,
         received: NaiveDateTime,
@@ -493,21 +495,11 @@ impl WorkCalendar {
             .date()
             .checked_add_days(chrono::Days::new(u64::from(n)))
             .ok_or(CalendarError::ResultOutOfRange)?;
-        let i = day_index(date).ok_or(CalendarError::ResultOutOfRange)?;
-        let j = self
-            .working_index_from(i)
-            .ok_or(CalendarError::ResultOutOfRange)?;
-        let tpl = self.template(j);
-        let day = date_of(j);
-        if j != i {
-            return Ok(day.and_time(time_of(tpl.sessions.last().map_or(0, |&(_, b)| b))));
+        let t = date.and_time(NaiveTime::MIN);
+        if day_index(date).is_none() {
+            return Err(CalendarError::ResultOutOfRange);
         }
-        let s = secs(start.time());
-        Ok(match tpl.sessions.iter().rev().find(|&&(a, _)| a <= s) {
-            Some(&(_, b)) if s <= b => day.and_time(start.time()),
-            Some(&(_, b)) => day.and_time(time_of(b)),
-            None => day.and_time(time_of(tpl.sessions.first().map_or(0, |&(a, _)| a))),
-        })
+        self.end_of_working_day(t)
     }
 }
 
