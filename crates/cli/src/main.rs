@@ -1,5 +1,6 @@
 //! `motcua`: the one binary of the electronic one-stop shop.
 
+mod admin_cmd;
 mod calendar_cmd;
 mod config;
 mod data_cmd;
@@ -39,6 +40,15 @@ enum Command {
     /// Working-time calendar: lunar dates, Tết, due moments, a year's exceptions.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCmd),
+    /// User accounts (officers and their roles on an agency).
+    #[command(subcommand)]
+    User(admin_cmd::UserCmd),
+    /// API tokens for machine clients (Authorization: Bearer TOKEN).
+    #[command(subcommand)]
+    Token(admin_cmd::TokenCmd),
+    /// The audit trail of dossier events (hash chains).
+    #[command(subcommand)]
+    Audit(admin_cmd::AuditCmd),
     /// Benchmarks of catalogue search and unit import (figures for docs/benchmarks.md).
     Bench(data_cmd::BenchArgs),
 }
@@ -84,6 +94,9 @@ fn main() -> ExitCode {
             }
             Command::Calendar(cmd) => calendar_cmd::run(&settings, cmd).await,
             Command::Bench(args) => data_cmd::bench(&settings, &args).await,
+            Command::User(cmd) => admin_cmd::user(&settings, cmd).await,
+            Command::Token(cmd) => admin_cmd::token(&settings, cmd).await,
+            Command::Audit(cmd) => admin_cmd::audit(&settings, cmd).await,
         }
     });
     match result {

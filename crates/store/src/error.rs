@@ -19,4 +19,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Transition(motcua_core::dossier::TransitionError),
 }

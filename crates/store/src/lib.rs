@@ -7,15 +7,19 @@ mod calendar;
 mod catalogue;
 mod db;
 pub mod demo;
+mod dossiers;
 mod error;
 mod sql;
 pub mod testing;
 mod units;
+mod users;
 
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
 pub use db::Store;
+pub use dossiers::{AuditReport, DossierRecord, GENESIS_HASH, Idempotency, Reply, StoredEvent};
 pub use error::StoreError;
 pub use units::{AgencyFilter, UnitFilter};
+pub use users::User;
 
 /// One page of a listing.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -122,6 +122,15 @@ impl TestDb {
 }
 
 impl Store {
+    /// Runs one SQL statement as is: for tests that must tamper with stored
+    /// rows (e.g. to check that the audit chain detects it). Not for the app.
+    #[doc(hidden)]
+    pub async fn execute_unchecked(&self, sql: &str) -> Result<u64, StoreError> {
+        Ok(
+            crate::db::with_db!(&self.db, p => sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await?.rows_affected()),
+        )
+    }
+
     async fn exec_admin(&self, sql: &str) -> Result<(), StoreError> {
         crate::db::with_db!(&self.db, p => { sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await?; });
         Ok(())

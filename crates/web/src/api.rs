@@ -28,8 +28,13 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         list_units,
         get_unit,
         list_agencies,
-        get_agency
+        get_agency,
+        crate::calendar::api_year,
+        crate::dossiers::create,
+        crate::dossiers::get,
+        crate::dossiers::act
     ),
+    modifiers(&BearerAuth),
     components(schemas(
         ErrorBody,
         AdminUnit,
@@ -44,9 +49,28 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         ProcedureDetail,
         VersionRef,
         FieldCount
-    ))
+    ,
+        crate::calendar::CalendarYear,
+        crate::calendar::CalendarDay,
+        crate::dossiers::NewDossierInput,
+        crate::dossiers::ApplicantInput,
+        crate::dossiers::DossierView))
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme (API tokens from `motcua token create`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
 
 fn bad_code<E: std::fmt::Display>(e: E) -> ApiError {
     ApiError(WebError::BadRequest(e.to_string()))

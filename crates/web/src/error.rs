@@ -10,6 +10,10 @@ pub enum WebError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("lỗi hiển thị trang: {0}")]
@@ -20,7 +24,14 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::NotFound(_) | WebError::Store(StoreError::NotFound(_)) => {
+                StatusCode::NOT_FOUND
+            }
+            WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Store(StoreError::Transition(t)) => {
+                StatusCode::from_u16(t.http_status()).unwrap_or(StatusCode::CONFLICT)
+            }
             WebError::Store(StoreError::Invalid(_) | StoreError::Import(_)) => {
                 StatusCode::BAD_REQUEST
             }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod calendar;
+pub mod dossiers;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -71,6 +72,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/units/{code}", get(api::get_unit))
         .route("/api/agencies", get(api::list_agencies))
         .route("/api/agencies/{code}", get(api::get_agency))
+        .route("/api/dossiers", axum::routing::post(dossiers::create))
+        .route("/api/dossiers/{code}", get(dossiers::get))
+        .route(
+            "/api/dossiers/{code}/actions",
+            axum::routing::post(dossiers::act),
+        )
         .route("/api/calendar/{year}", get(calendar::api_year))
         .route("/lich", get(calendar::page_this_year))
         .route("/lich/{year}", get(calendar::page_year))

@@ -1,0 +1,306 @@
+//! Dossiers: the current state (one row, with a version for optimistic
+//! concurrency), the append-only events chained by hash, the daily code
+//! counter, and idempotent replies. Every change is one write transaction.
+
+use crate::db::{Db, with_db};
+use crate::users::sha256_hex;
+use crate::{Store, StoreError};
+use chrono::{NaiveDate, Utc};
+use motcua_core::calendar::to_utc;
+use motcua_core::codes::{AgencyCode, UnitCode};
+use motcua_core::dossier::{Dossier, DossierCode, Event, TransitionError};
+
+/// The hash that precedes the first event of a chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An idempotency key with the user and a hash of the request it came with.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    pub username: String,
+    pub key: String,
+    pub request_hash: String,
+}
+
+impl Idempotency {
+    pub fn new(username: &str, key: &str, request_body: &[u8]) -> Self {
+        Idempotency {
+            username: username.into(),
+            key: key.into(),
+            request_hash: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(request_body)),
+        }
+    }
+}
+
+/// The answer to a create or transition: status and JSON body, and whether
+/// it is the stored answer to an earlier request with the same key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    pub replayed: bool,
+}
+
+/// A dossier with its events, oldest first.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DossierRecord {
+    pub dossier: Dossier,
+    pub events: Vec<StoredEvent>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredEvent {
+    #[serde(flatten)]
+    pub event: Event,
+    pub hash: String,
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct AuditReport {
+    pub dossiers: usize,
+    pub events: usize,
+    /// The first broken link: dossier code, event version, what is wrong.
+    pub broken: Option<(String, i64, String)>,
+}
+
+fn event_hash(prev: &str, data: &str) -> String {
+    sha256_hex(&format!("{prev}\n{data}"))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The statement that starts a write transaction: SQLite takes the write lock
+/// at once (no failed upgrade from reader to writer under concurrency).
+fn begin_write(db: &Db) -> &'static str {
+    match db {
+        Db::Sqlite(_) => "BEGIN IMMEDIATE",
+        Db::Pg(_) => "BEGIN",
+    }
+}
+
+macro_rules! idem_lookup {
+    ($tx:expr, $idem:expr) => {{
+        match $idem {
+            Some(i) => {
+                let row: Option<(String, i32, String)> = sqlx::query_as(
+                    "SELECT request_hash, status, body FROM idempotency WHERE username = $1 AND idem_key = $2",
+                )
+                .bind(i.username.clone())
+                .bind(i.key.clone())
+                .fetch_optional(&mut *$tx)
+                .await?;
+                match row {
+                    Some((h, _, _)) if h != i.request_hash => {
+                        return Err(StoreError::Invalid(format!(
+                            "khóa Idempotency-Key `{}` đã dùng cho một yêu cầu khác",
+                            i.key
+                        )));
+                    }
+                    Some((_, status, body)) => Some(Reply { status: status as u16, body, replayed: true }),
+                    None => None,
+                }
+            }
+            None => None,
+        }
+    }};
+}
+
+macro_rules! idem_store {
+    ($tx:expr, $idem:expr, $reply:expr) => {
+        if let Some(i) = $idem {
+            sqlx::query(
+                "INSERT INTO idempotency (username, idem_key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(i.username.clone())
+            .bind(i.key.clone())
+            .bind(i.request_hash.clone())
+            .bind($reply.status as i32)
+            .bind($reply.body.clone())
+            .bind(Utc::now())
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
+macro_rules! insert_event {
+    ($tx:expr, $ev:expr, $prev:expr) => {{
+        let data = json($ev)?;
+        let hash = event_hash($prev, &data);
+        sqlx::query(
+            "INSERT INTO dossier_event (dossier_code, version, action, to_state, at, data, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind($ev.dossier.as_str())
+        .bind($ev.version as i64)
+        .bind($ev.action.as_str())
+        .bind($ev.to.as_str())
+        .bind(to_utc($ev.at))
+        .bind(data)
+        .bind($prev.to_string())
+        .bind(hash.clone())
+        .execute(&mut *$tx)
+        .await?;
+        hash
+    }};
+}
+
+impl Store {
+    /// Receives a new dossier at `agency` (of administrative unit `unit`) on
+    /// local date `day`: takes the next code of the day, lets `build` make the
+    /// dossier and its first event (the pure core), stores both and the
+    /// reply made by `respond`, in one transaction. With an idempotency key
+    /// already used by the same user, returns the stored reply instead and
+    /// changes nothing. A refusal of `build` stores nothing (no code is used up).
+    pub async fn create_dossier(
+        &self,
+        agency: &AgencyCode,
+        unit: &UnitCode,
+        day: NaiveDate,
+        idem: Option<&Idempotency>,
+        build: impl FnOnce(DossierCode) -> Result<(Dossier, Event), TransitionError>,
+        respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
+    ) -> Result<Reply, StoreError> {
+        let begin = begin_write(&self.db);
+        with_db!(&self.db, p => {
+            let mut tx = p.begin_with(begin).await?;
+            if let Some(r) = idem_lookup!(tx, idem) {
+                return Ok(r);
+            }
+            let seq: i64 = sqlx::query_scalar(
+                "INSERT INTO dossier_counter (agency_code, day, last_seq) VALUES ($1, $2, 1) \
+                 ON CONFLICT (agency_code, day) DO UPDATE SET last_seq = dossier_counter.last_seq + 1 RETURNING last_seq")
+                .bind(agency.as_str()).bind(day).fetch_one(&mut *tx).await?;
+            let seq = u32::try_from(seq).map_err(|_| StoreError::Invalid("hết số thứ tự hồ sơ trong ngày".into()))?;
+            let code = DossierCode::new(agency, day, seq).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let (d, ev) = build(code).map_err(StoreError::Transition)?;
+            let first_hash = event_hash(GENESIS_HASH, &json(&ev)?);
+            sqlx::query(
+                "INSERT INTO dossier (code, unit_code, receiving_agency, current_agency, procedure_code, state, channel, received_at, due_at, \
+                 version, last_hash, data, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+                .bind(d.code.as_str()).bind(unit.as_str()).bind(d.receiving_agency.as_str()).bind(d.current_agency.as_str())
+                .bind(d.procedure.code.as_str()).bind(d.state.as_str()).bind(d.channel.as_str())
+                .bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc)).bind(d.version as i64).bind(first_hash)
+                .bind(json(&d)?).bind(Utc::now())
+                .execute(&mut *tx).await?;
+            insert_event!(tx, &ev, GENESIS_HASH);
+            let reply = respond(&d)?;
+            idem_store!(tx, idem, reply);
+            tx.commit().await?;
+            Ok(reply)
+        })
+    }
+
+    /// Applies a transition decided by `decide` on the stored dossier, with
+    /// optimistic concurrency: the row is updated only if its version is
+    /// still the one `decide` saw, so two officers never overwrite each other
+    /// (the second gets `StaleVersion`). A refusal changes nothing.
+    pub async fn apply_to_dossier(
+        &self,
+        code: &DossierCode,
+        idem: Option<&Idempotency>,
+        decide: impl FnOnce(&Dossier) -> Result<(Dossier, Event), TransitionError>,
+        respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
+    ) -> Result<Reply, StoreError> {
+        let begin = begin_write(&self.db);
+        with_db!(&self.db, p => {
+            let mut tx = p.begin_with(begin).await?;
+            if let Some(r) = idem_lookup!(tx, idem) {
+                return Ok(r);
+            }
+            let row: Option<(String, i64, String)> = sqlx::query_as("SELECT data, version, last_hash FROM dossier WHERE code = $1")
+                .bind(code.as_str()).fetch_optional(&mut *tx).await?;
+            let Some((data, version, last_hash)) = row else {
+                return Err(StoreError::NotFound(format!("không có hồ sơ mã `{code}`")));
+            };
+            let current: Dossier = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
+            let (d, ev) = decide(&current).map_err(StoreError::Transition)?;
+            let hash = insert_event!(tx, &ev, &last_hash);
+            let updated = sqlx::query(
+                "UPDATE dossier SET current_agency = $1, state = $2, received_at = $3, due_at = $4, version = $5, last_hash = $6, \
+                 data = $7, updated_at = $8 WHERE code = $9 AND version = $10")
+                .bind(d.current_agency.as_str()).bind(d.state.as_str()).bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc))
+                .bind(d.version as i64).bind(hash).bind(json(&d)?).bind(Utc::now()).bind(code.as_str()).bind(version)
+                .execute(&mut *tx).await?.rows_affected();
+            if updated != 1 {
+                tx.rollback().await?;
+                return Err(StoreError::Transition(TransitionError::StaleVersion { expected: version as u64, actual: d.version }));
+            }
+            let reply = respond(&d)?;
+            idem_store!(tx, idem, reply);
+            tx.commit().await?;
+            Ok(reply)
+        })
+    }
+
+    /// A dossier and its events.
+    pub async fn dossier(&self, code: &DossierCode) -> Result<Option<DossierRecord>, StoreError> {
+        let (row, events): (Option<String>, Vec<(String, String)>) = with_db!(&self.db, p => {
+            let row: Option<String> = sqlx::query_scalar("SELECT data FROM dossier WHERE code = $1")
+                .bind(code.as_str()).fetch_optional(p).await?;
+            let events: Vec<(String, String)> = sqlx::query_as("SELECT data, hash FROM dossier_event WHERE dossier_code = $1 ORDER BY version")
+                .bind(code.as_str()).fetch_all(p).await?;
+            (row, events)
+        });
+        let Some(data) = row else { return Ok(None) };
+        let bad = |e: serde_json::Error| StoreError::Corrupt(format!("dossier {code}: {e}"));
+        let dossier: Dossier = serde_json::from_str(&data).map_err(bad)?;
+        let events = events
+            .into_iter()
+            .map(|(d, hash)| {
+                Ok(StoredEvent {
+                    event: serde_json::from_str(&d).map_err(bad)?,
+                    hash,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Some(DossierRecord { dossier, events }))
+    }
+
+    /// Recomputes every event chain: each event's hash from its predecessor
+    /// and its stored data, and the dossier's last hash and version.
+    pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        let dossiers: Vec<(String, i64, String)> = with_db!(&self.db, p => sqlx::query_as(
+            "SELECT code, version, last_hash FROM dossier ORDER BY code").fetch_all(p).await?);
+        let mut report = AuditReport {
+            dossiers: dossiers.len(),
+            ..Default::default()
+        };
+        for (code, version, last_hash) in dossiers {
+            let events: Vec<(i64, String, String, String)> = with_db!(&self.db, p => sqlx::query_as(
+                "SELECT version, data, prev_hash, hash FROM dossier_event WHERE dossier_code = $1 ORDER BY version")
+                .bind(code.clone()).fetch_all(p).await?);
+            let mut prev = GENESIS_HASH.to_string();
+            let mut expected_version = 1;
+            for (v, data, prev_hash, hash) in &events {
+                report.events += 1;
+                let problem = if *v != expected_version {
+                    Some(format!("thiếu sự kiện phiên bản {expected_version}"))
+                } else if *prev_hash != prev {
+                    Some("liên kết với sự kiện trước bị sai".to_string())
+                } else if event_hash(&prev, data) != *hash {
+                    Some("nội dung sự kiện đã bị sửa (băm không khớp)".to_string())
+                } else {
+                    None
+                };
+                if let Some(p) = problem {
+                    report.broken = Some((code, *v, p));
+                    return Ok(report);
+                }
+                prev = hash.clone();
+                expected_version += 1;
+            }
+            if prev != last_hash || expected_version - 1 != version {
+                report.broken = Some((
+                    code,
+                    version,
+                    "sự kiện cuối không khớp với hồ sơ (bị xóa hoặc thêm)".into(),
+                ));
+                return Ok(report);
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,361 @@
+//! Dossier storage on both engines: codes, optimistic concurrency,
+//! idempotency, the hash-chained audit trail.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use motcua_core::calendar::{ProcessingTime, WorkCalendar};
+use motcua_core::codes::{AgencyCode, ProcedureCode, UnitCode};
+use motcua_core::dossier::{
+    Actor, Applicant, ApplicantKind, Channel, Command, CommandAction, Dossier, DossierCode,
+    NewDossier, ProcedureRef, Role, State, TransitionError,
+};
+use motcua_store::{Idempotency, Reply, Store, StoreError, demo, storage_test};
+
+fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap()
+}
+
+fn desk() -> AgencyCode {
+    AgencyCode::new("H55.305.1").unwrap()
+}
+
+fn officer() -> Actor {
+    Actor::officer("ttb", Role::ReceptionOfficer, &desk())
+}
+
+fn new_dossier(code: DossierCode) -> NewDossier {
+    NewDossier {
+        code,
+        procedure: ProcedureRef {
+            code: ProcedureCode::new("1.001193").unwrap(),
+            valid_from: NaiveDate::from_ymd_opt(2025, 7, 1),
+        },
+        processing_time: ProcessingTime::WorkingDays(3),
+        applicant: Applicant::new(
+            ApplicantKind::Citizen,
+            "Nguyễn Văn A",
+            "019203001234",
+            Some("0912345678"),
+            None,
+            "Xã Đồng Hỷ",
+        )
+        .unwrap(),
+        channel: Channel::Direct,
+        agency: desk(),
+        process: None,
+    }
+}
+
+fn ok_reply(d: &Dossier) -> Result<Reply, StoreError> {
+    Ok(Reply {
+        status: 200,
+        body: format!("{}@{}", d.code, d.version),
+        replayed: false,
+    })
+}
+
+async fn receive(
+    store: &Store,
+    at: NaiveDateTime,
+    idem: Option<&Idempotency>,
+) -> Result<Reply, StoreError> {
+    let cal = WorkCalendar::standard();
+    store
+        .create_dossier(
+            &desk(),
+            &UnitCode::new("05692").unwrap(),
+            at.date(),
+            idem,
+            |code| Dossier::receive_new(new_dossier(code), &officer(), at, &cal),
+            ok_reply,
+        )
+        .await
+}
+
+async fn act(
+    store: &Store,
+    code: &DossierCode,
+    cmd: Command,
+    at: NaiveDateTime,
+) -> Result<Reply, StoreError> {
+    let cal = WorkCalendar::standard();
+    store
+        .apply_to_dossier(
+            code,
+            None,
+            |d| d.apply(&cmd, &officer(), at, &cal),
+            ok_reply,
+        )
+        .await
+}
+
+storage_test!(codes_sequence_per_desk_and_day, |store| {
+    demo::load(store).await.unwrap();
+    let a = receive(store, t("2026-11-30T08:00"), None).await.unwrap();
+    let b = receive(store, t("2026-11-30T09:00"), None).await.unwrap();
+    let c = receive(store, t("2026-12-01T09:00"), None).await.unwrap();
+    assert_eq!(a.body, "H55.305.1-261130-0001@1");
+    assert_eq!(b.body, "H55.305.1-261130-0002@1");
+    assert_eq!(c.body, "H55.305.1-261201-0001@1");
+    // A refused reception uses no number.
+    let cal = WorkCalendar::standard();
+    let bad = store
+        .create_dossier(
+            &desk(),
+            &UnitCode::new("05692").unwrap(),
+            t("2026-11-30T10:00").date(),
+            None,
+            |code| {
+                let actor = Actor::officer("x", Role::Specialist, &desk());
+                Dossier::receive_new(new_dossier(code), &actor, t("2026-11-30T10:00"), &cal)
+            },
+            ok_reply,
+        )
+        .await;
+    assert!(
+        matches!(
+            bad,
+            Err(StoreError::Transition(TransitionError::Forbidden { .. }))
+        ),
+        "{bad:?}"
+    );
+    let d = receive(store, t("2026-11-30T11:00"), None).await.unwrap();
+    assert_eq!(d.body, "H55.305.1-261130-0003@1");
+});
+
+storage_test!(
+    transitions_are_versioned_and_refusals_change_nothing,
+    |store| {
+        demo::load(store).await.unwrap();
+        receive(store, t("2026-11-30T08:00"), None).await.unwrap();
+        let code = DossierCode::parse("H55.305.1-261130-0001").unwrap();
+        let r = act(
+            store,
+            &code,
+            Command::new(
+                1,
+                CommandAction::Forward {
+                    to: None,
+                    note: None,
+                },
+            ),
+            t("2026-11-30T09:00"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.body, format!("{code}@2"));
+        let before = store.dossier(&code).await.unwrap().unwrap();
+        assert_eq!(before.dossier.state, State::InProcessing);
+        assert_eq!(before.events.len(), 2);
+        // Stale version: 409, nothing changes.
+        let stale = act(
+            store,
+            &code,
+            Command::new(
+                1,
+                CommandAction::Forward {
+                    to: None,
+                    note: None,
+                },
+            ),
+            t("2026-11-30T09:05"),
+        )
+        .await;
+        assert!(
+            matches!(
+                stale,
+                Err(StoreError::Transition(TransitionError::StaleVersion { .. }))
+            ),
+            "{stale:?}"
+        );
+        // Not allowed in this state: 409, nothing changes.
+        let bad = act(
+            store,
+            &code,
+            Command::new(
+                2,
+                CommandAction::ReturnResult {
+                    delivery: Default::default(),
+                    note: None,
+                },
+            ),
+            t("2026-11-30T09:06"),
+        )
+        .await;
+        assert!(
+            matches!(bad, Err(StoreError::Transition(ref e)) if e.http_status() == 409),
+            "{bad:?}"
+        );
+        let after = store.dossier(&code).await.unwrap().unwrap();
+        assert_eq!(
+            serde_json::to_value(&after.dossier).unwrap(),
+            serde_json::to_value(&before.dossier).unwrap()
+        );
+        assert_eq!(after.events.len(), 2);
+        assert!(
+            store
+                .dossier(&DossierCode::parse("H55.305.1-261130-0099").unwrap())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);
+
+storage_test!(concurrent_edits_never_lose_one_another, |store| {
+    demo::load(store).await.unwrap();
+    receive(store, t("2026-11-30T08:00"), None).await.unwrap();
+    let code = DossierCode::parse("H55.305.1-261130-0001").unwrap();
+    // Two officers act on version 1 at the same time: exactly one wins.
+    let (a, b) = tokio::join!(
+        act(
+            store,
+            &code,
+            Command::new(
+                1,
+                CommandAction::Forward {
+                    to: None,
+                    note: None
+                }
+            ),
+            t("2026-11-30T09:00")
+        ),
+        act(
+            store,
+            &code,
+            Command::new(
+                1,
+                CommandAction::Withdraw {
+                    reason: Some("xin rút".into())
+                }
+            ),
+            t("2026-11-30T09:00")
+        ),
+    );
+    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
+    let loser = if a.is_ok() { b } else { a };
+    assert!(
+        matches!(
+            loser,
+            Err(StoreError::Transition(TransitionError::StaleVersion { .. }))
+        ),
+        "{loser:?}"
+    );
+    let rec = store.dossier(&code).await.unwrap().unwrap();
+    assert_eq!((rec.dossier.version, rec.events.len()), (2, 2));
+    assert_eq!(store.verify_audit().await.unwrap().broken, None);
+});
+
+storage_test!(idempotent_create_returns_the_first_answer, |store| {
+    demo::load(store).await.unwrap();
+    let key = Idempotency::new("ttb", "abc", b"{\"same\":1}");
+    let first = receive(store, t("2026-11-30T08:00"), Some(&key))
+        .await
+        .unwrap();
+    let again = receive(store, t("2026-11-30T08:01"), Some(&key))
+        .await
+        .unwrap();
+    assert_eq!((first.replayed, again.replayed), (false, true));
+    assert_eq!(first.body, again.body);
+    // Only one dossier was made: the next gets number 2.
+    let next = receive(store, t("2026-11-30T08:02"), None).await.unwrap();
+    assert_eq!(next.body, "H55.305.1-261130-0002@1");
+    // The same key with another request is refused.
+    let other = Idempotency::new("ttb", "abc", b"{\"other\":2}");
+    assert!(matches!(
+        receive(store, t("2026-11-30T08:03"), Some(&other)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    // Keys are per user.
+    let mine = Idempotency::new("someone-else", "abc", b"{\"same\":1}");
+    assert!(
+        !receive(store, t("2026-11-30T08:04"), Some(&mine))
+            .await
+            .unwrap()
+            .replayed
+    );
+});
+
+storage_test!(audit_chain_detects_tampering, |store| {
+    demo::load(store).await.unwrap();
+    receive(store, t("2026-11-30T08:00"), None).await.unwrap();
+    let code = DossierCode::parse("H55.305.1-261130-0001").unwrap();
+    act(
+        store,
+        &code,
+        Command::new(
+            1,
+            CommandAction::Forward {
+                to: None,
+                note: None,
+            },
+        ),
+        t("2026-11-30T09:00"),
+    )
+    .await
+    .unwrap();
+    act(
+        store,
+        &code,
+        Command::new(
+            2,
+            CommandAction::Assign {
+                assignee: "ttb".into(),
+                note: None,
+            },
+        ),
+        t("2026-11-30T09:30"),
+    )
+    .await
+    .unwrap_err();
+    let ok = store.verify_audit().await.unwrap();
+    assert_eq!((ok.dossiers, ok.events, ok.broken), (1, 2, None));
+    // Edit the first event's stored data: the chain breaks there.
+    let n = store
+        .execute_unchecked("UPDATE dossier_event SET data = REPLACE(data, '1.001193', '1.000894') WHERE version = 1")
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let broken = store.verify_audit().await.unwrap().broken.unwrap();
+    assert_eq!((broken.0.as_str(), broken.1), ("H55.305.1-261130-0001", 1));
+    // Deleting the last event is detected too.
+    store.execute_unchecked("UPDATE dossier_event SET data = REPLACE(data, '1.000894', '1.001193') WHERE version = 1").await.unwrap();
+    assert_eq!(store.verify_audit().await.unwrap().broken, None);
+    store
+        .execute_unchecked("DELETE FROM dossier_event WHERE version = 2")
+        .await
+        .unwrap();
+    assert!(store.verify_audit().await.unwrap().broken.is_some());
+});
+
+storage_test!(users_and_tokens, |store| {
+    demo::load(store).await.unwrap();
+    let u = store
+        .create_user(
+            "ttb",
+            "Trần Thị B",
+            &desk(),
+            &[Role::Specialist, Role::ReceptionOfficer],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(u.roles, vec![Role::ReceptionOfficer, Role::Specialist]);
+    let tok = store.create_token("ttb").await.unwrap();
+    assert_eq!(store.user_by_token(&tok).await.unwrap(), Some(u));
+    assert_eq!(store.user_by_token("mc_wrong").await.unwrap(), None);
+    for (name, agency, roles) in [
+        ("ttb", "H55.305.1", vec![Role::Specialist]),
+        ("x", "H55.305.1", vec![Role::Specialist]),
+        ("new-user", "H55.999", vec![Role::Specialist]),
+        ("new-user", "H55.305.1", vec![]),
+    ] {
+        let r = store
+            .create_user(name, "", &AgencyCode::new(agency).unwrap(), &roles, None)
+            .await;
+        assert!(
+            matches!(r, Err(StoreError::Invalid(_))),
+            "{name} {agency}: {r:?}"
+        );
+    }
+    assert!(store.create_token("nobody").await.is_err());
+});

@@ -1,0 +1,384 @@
+//! The dossier API: receive (`POST /api/dossiers`), read, and act
+//! (`POST /api/dossiers/{code}/actions`), for authenticated officers and
+//! machine clients (`Authorization: Bearer TOKEN`). Every POST honours an
+//! `Idempotency-Key` header; every action carries the dossier version it was
+//! decided on (optimistic concurrency: a stale version gets 409).
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody, WebError};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDateTime, Utc};
+use motcua_core::calendar::{ProcessingTime, to_local};
+use motcua_core::codes::{Level, ProcedureCode};
+use motcua_core::dossier::{
+    Action, Actor, Applicant, ApplicantKind, Capacity, Channel, Command, Dossier, DossierCode,
+    NewDossier, ProcedureRef, State as DState, may,
+};
+use motcua_store::{DossierRecord, Idempotency, Reply, StoreError, User};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The authenticated caller.
+pub struct CurrentUser(pub User);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        let auth = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let token = auth.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
+            WebError::Unauthorized("cần tiêu đề Authorization: Bearer <mã truy cập> (tạo bằng `motcua token create`)".into())
+        })?;
+        let user = st.store.user_by_token(token).await?.ok_or_else(|| {
+            WebError::Unauthorized("mã truy cập không hợp lệ hoặc đã bị thu hồi".into())
+        })?;
+        Ok(CurrentUser(user))
+    }
+}
+
+/// The applicant of a new dossier.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantInput {
+    /// `citizen` or `organisation`.
+    pub kind: ApplicantKind,
+    pub full_name: String,
+    /// 12-digit personal identification number, or tax code.
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: String,
+}
+
+/// `POST /api/dossiers`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDossierInput {
+    pub procedure_code: String,
+    /// `direct`, `online`, `postal` or `national_portal`.
+    pub channel: Channel,
+    pub applicant: ApplicantInput,
+    /// Names of the documents received (checklist); optional.
+    #[serde(default)]
+    pub documents: Vec<String>,
+}
+
+/// A dossier as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct DossierView {
+    pub code: String,
+    pub state: DState,
+    pub state_label: String,
+    #[schema(value_type = Option<String>)]
+    pub due_at: Option<NaiveDateTime>,
+    pub version: u64,
+    /// The actions the dossier's state allows now (roles and agencies still apply).
+    pub allowed_actions: Vec<Action>,
+    pub dossier: Dossier,
+    /// The events, oldest first, each with its chain hash (GET only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub events: Option<Vec<motcua_store::StoredEvent>>,
+}
+
+fn view(d: &Dossier, events: Option<Vec<motcua_store::StoredEvent>>) -> DossierView {
+    DossierView {
+        code: d.code.to_string(),
+        state: d.state,
+        state_label: d.state.label_vi().to_string(),
+        due_at: d.due_at,
+        version: d.version,
+        allowed_actions: d.allowed_actions(),
+        dossier: d.clone(),
+        events,
+    }
+}
+
+fn reply_json(status: u16, d: &Dossier) -> Result<Reply, StoreError> {
+    let body =
+        serde_json::to_string(&view(d, None)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Reply {
+        status,
+        body,
+        replayed: false,
+    })
+}
+
+fn to_response(r: Reply) -> Response {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+    let mut res = (status, [(header::CONTENT_TYPE, "application/json")], r.body).into_response();
+    if r.replayed {
+        res.headers_mut().insert(
+            "idempotent-replay",
+            header::HeaderValue::from_static("true"),
+        );
+    }
+    res
+}
+
+fn idempotency(
+    headers: &HeaderMap,
+    user: &User,
+    body: &[u8],
+) -> Result<Option<Idempotency>, WebError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => {
+            let key = v
+                .to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or_else(|| {
+                    WebError::BadRequest(
+                        "tiêu đề Idempotency-Key phải là chuỗi ASCII 1-200 ký tự".into(),
+                    )
+                })?;
+            Ok(Some(Idempotency::new(&user.username, key, body)))
+        }
+    }
+}
+
+fn now_local() -> NaiveDateTime {
+    to_local(Utc::now())
+}
+
+/// The user acting in the first of their roles that may take `action`.
+fn actor_for(user: &User, action: Action) -> Result<Actor, WebError> {
+    user.roles
+        .iter()
+        .find(|r| may(Capacity::Officer(**r), action))
+        .map(|r| Actor::officer(&user.username, *r, &user.agency))
+        .ok_or_else(|| {
+            WebError::Forbidden(format!(
+                "vai trò của bạn ({}) không được thực hiện thao tác `{}`",
+                user.roles
+                    .iter()
+                    .map(|r| r.label_vi())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                action.as_str()
+            ))
+        })
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
+    serde_json::from_slice(body)
+        .map_err(|e| WebError::BadRequest(format!("nội dung JSON không hợp lệ: {e}")))
+}
+
+/// Receive a dossier at the caller's desk.
+#[utoipa::path(post, path = "/api/dossiers", tag = "dossiers", request_body = NewDossierInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key: a repeat returns the first answer")),
+    responses((status = 201, body = DossierView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let idem = idempotency(&headers, &user, &body)?;
+    let input: NewDossierInput = parse_json(&body)?;
+    let actor = actor_for(&user, Action::Receive)?;
+    let at = now_local();
+    let agency = st.store.agency(&user.agency).await?.ok_or_else(|| {
+        WebError::Forbidden(format!(
+            "cơ quan `{}` của bạn không còn trong danh mục",
+            user.agency
+        ))
+    })?;
+    if !agency.desk {
+        return Err(WebError::Forbidden(format!(
+            "{} không phải Bộ phận một cửa: không tiếp nhận hồ sơ",
+            agency.name
+        ))
+        .into());
+    }
+    if agency.valid_to.is_some_and(|t| at.date() >= t)
+        || agency.valid_from.is_some_and(|f| at.date() < f)
+    {
+        return Err(WebError::Forbidden(format!(
+            "{} không hoạt động vào ngày {}",
+            agency.name,
+            at.date()
+        ))
+        .into());
+    }
+    let pcode = ProcedureCode::new(&input.procedure_code)
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let version = st
+        .store
+        .procedure(&pcode, Some(at.date()))
+        .await?
+        .ok_or_else(|| {
+            WebError::NotFound(format!(
+                "không có thủ tục `{pcode}` có hiệu lực ngày {}",
+                at.date()
+            ))
+        })?;
+    let p = &version.procedure;
+    let levels = p.levels();
+    // A record without a published level is taken to be a commune procedure.
+    let handles =
+        levels.contains(&agency.level) || (levels.is_empty() && agency.level == Level::Commune);
+    if !handles {
+        return Err(WebError::BadRequest(format!(
+            "thủ tục {pcode} ({}) không thuộc thẩm quyền tiếp nhận của {} ({})",
+            p.level,
+            agency.name,
+            agency.level.label_vi()
+        ))
+        .into());
+    }
+    let spec = p.processing_time(Some(input.channel.catalogue_channel())).or_else(|| p.processing_time(None)).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "thủ tục {pcode} chưa công bố thời hạn giải quyết bằng số; không tính được ngày hẹn trả (cập nhật danh mục trước)"
+        ))
+    })?;
+    let time = ProcessingTime::new(spec.unit, spec.value)
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let a = &input.applicant;
+    let applicant = Applicant::new(
+        a.kind,
+        &a.full_name,
+        &a.id_number,
+        a.phone.as_deref(),
+        a.email.as_deref(),
+        &a.address,
+    )
+    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let cal = st.store.calendar(Some(&user.agency)).await?;
+    let procedure = ProcedureRef {
+        code: pcode.clone(),
+        valid_from: Some(version.valid_from),
+    };
+    let reply = st
+        .store
+        .create_dossier(
+            &user.agency,
+            &agency.unit_code,
+            at.date(),
+            idem.as_ref(),
+            |code| {
+                let new = NewDossier {
+                    code,
+                    procedure,
+                    processing_time: time,
+                    applicant,
+                    channel: input.channel,
+                    agency: user.agency.clone(),
+                    process: None,
+                };
+                Dossier::receive_new(new, &actor, at, &cal)
+            },
+            |d| reply_json(201, d),
+        )
+        .await?;
+    Ok(to_response(reply))
+}
+
+fn dossier_code(s: &str) -> Result<DossierCode, WebError> {
+    DossierCode::parse(s).map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+fn may_see(user: &User, d: &Dossier) -> bool {
+    use motcua_core::dossier::Role;
+    user.roles
+        .iter()
+        .any(|r| matches!(r, Role::Administrator | Role::OversightReader))
+        || user.agency == d.receiving_agency
+        || user.agency == d.current_agency
+        || d.transfers
+            .iter()
+            .any(|l| l.to == user.agency || l.from == user.agency)
+}
+
+async fn load(st: &AppState, code: &DossierCode, user: &User) -> Result<DossierRecord, WebError> {
+    let rec = st
+        .store
+        .dossier(code)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("không có hồ sơ mã `{code}`")))?;
+    if !may_see(user, &rec.dossier) {
+        // Not found rather than forbidden: do not reveal other agencies' dossiers.
+        return Err(WebError::NotFound(format!("không có hồ sơ mã `{code}`")));
+    }
+    Ok(rec)
+}
+
+/// A dossier with its state, due moment, version and events.
+#[utoipa::path(get, path = "/api/dossiers/{code}", tag = "dossiers", params(("code" = String, Path, description = "Dossier code, e.g. H55.305.1-261129-0001")),
+    responses((status = 200, body = DossierView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Json<DossierView>, ApiError> {
+    let code = dossier_code(&code)?;
+    let rec = load(&st, &code, &user).await?;
+    Ok(Json(view(&rec.dossier, Some(rec.events))))
+}
+
+/// Take an action on a dossier: `{"action": NAME, "version": N, …}`.
+#[utoipa::path(post, path = "/api/dossiers/{code}/actions", tag = "dossiers", request_body = Command,
+    params(("code" = String, Path, description = "Dossier code"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key")),
+    responses((status = 200, body = DossierView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn act(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let code = dossier_code(&code)?;
+    let idem = idempotency(&headers, &user, &body)?;
+    let cmd: Command = parse_json(&body)?;
+    let mut actor = actor_for(&user, cmd.action.action())?;
+    let rec = load(&st, &code, &user).await?;
+    let cal = st
+        .store
+        .calendar(Some(&rec.dossier.receiving_agency))
+        .await?;
+    let at = now_local();
+    // A user with several roles acts in the first one the dossier accepts
+    // (e.g. the current step's role), else in the first allowed one, whose
+    // refusal then explains itself.
+    for r in &user.roles {
+        let candidate = Actor::officer(&user.username, *r, &user.agency);
+        if may(Capacity::Officer(*r), cmd.action.action())
+            && !matches!(
+                rec.dossier.apply(&cmd, &candidate, at, &cal),
+                Err(motcua_core::dossier::TransitionError::Forbidden { .. })
+            )
+        {
+            actor = candidate;
+            break;
+        }
+    }
+    let reply = st
+        .store
+        .apply_to_dossier(
+            &code,
+            idem.as_ref(),
+            |d| d.apply(&cmd, &actor, at, &cal),
+            |d| reply_json(200, d),
+        )
+        .await?;
+    Ok(to_response(reply))
+}
