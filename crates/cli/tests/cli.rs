@@ -365,3 +365,108 @@ fn serve_on_postgres() {
     rt.block_on(db.cleanup());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn users_tokens_and_audit() {
+    let dir = tempdir();
+    assert!(motcua(&dir, &["demo"]).status.success());
+    let o = motcua(
+        &dir,
+        &[
+            "user",
+            "create",
+            "ttb",
+            "--agency",
+            "H55.305.1",
+            "--role",
+            "reception_officer",
+            "--role",
+            "specialist",
+            "--name",
+            "Trần Thị B",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("reception_officer, specialist"),
+        "{}",
+        stdout(&o)
+    );
+    for bad in [
+        vec![
+            "user",
+            "create",
+            "ttb",
+            "--agency",
+            "H55.305.1",
+            "--role",
+            "specialist",
+        ],
+        vec![
+            "user",
+            "create",
+            "x2",
+            "--agency",
+            "H55.305.1",
+            "--role",
+            "pilot",
+        ],
+        vec![
+            "user",
+            "create",
+            "x3",
+            "--agency",
+            "H55.999",
+            "--role",
+            "specialist",
+        ],
+        vec!["token", "create", "nobody"],
+    ] {
+        let o = motcua(&dir, &bad);
+        assert!(!o.status.success(), "{bad:?} should fail");
+        assert!(
+            stderr(&o).starts_with("motcua: "),
+            "{bad:?}: {}",
+            stderr(&o)
+        );
+    }
+    let o = motcua(&dir, &["token", "create", "ttb"]);
+    let token = stdout(&o);
+    assert!(
+        o.status.success() && token.starts_with("mc_") && !token.contains('\n'),
+        "{token}"
+    );
+    // A dossier received through the API, then the chain is checked.
+    let s = start(&dir, None);
+    let body = r#"{"procedure_code":"1.001193","channel":"direct","applicant":{"kind":"citizen","full_name":"Nguyễn Văn A","id_number":"019203001234","address":"Xã Đồng Hỷ"}}"#;
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    write!(c, "POST /api/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let mut resp = String::new();
+    c.read_to_string(&mut resp).unwrap();
+    assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
+    stop(s);
+    let o = motcua(&dir, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1 dossiers, 1 events"),
+        "{}",
+        stdout(&o)
+    );
+    // Tamper with the stored event: verify names it and fails.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("data/motcua.db").display());
+        let store = motcua_store::Store::connect(&url).await.unwrap();
+        store
+            .execute_unchecked(
+                "UPDATE dossier_event SET data = REPLACE(data, '1.001193', '1.000894')",
+            )
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let o = motcua(&dir, &["audit", "verify"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("-0001, event 1"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+}

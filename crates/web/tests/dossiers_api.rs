@@ -1,0 +1,385 @@
+//! The dossier API through the real router, on both engines.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode};
+use motcua_core::codes::AgencyCode;
+use motcua_core::dossier::Role;
+use motcua_store::{Store, demo, storage_test};
+use motcua_web::{AppState, router};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+async fn call(
+    store: &Store,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value, bool) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    let body = body
+        .map(|b| Body::from(b.to_string()))
+        .unwrap_or_else(Body::empty);
+    let res = router(AppState::new(store.clone()))
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let replayed = res.headers().get("idempotent-replay").is_some();
+    let bytes = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        replayed,
+    )
+}
+
+async fn user(store: &Store, name: &str, agency: &str, roles: &[Role]) -> String {
+    store
+        .create_user(name, "", &AgencyCode::new(agency).unwrap(), roles, None)
+        .await
+        .unwrap();
+    store.create_token(name).await.unwrap()
+}
+
+fn birth() -> Value {
+    json!({
+        "procedure_code": "1.001193",
+        "channel": "direct",
+        "applicant": {"kind": "citizen", "full_name": "Nguyễn Văn A", "id_number": "019203001234",
+                      "phone": "0912345678", "email": "a@example.vn", "address": "Xã Đồng Hỷ, Thái Nguyên"}
+    })
+}
+
+storage_test!(receive_read_and_act, |store| {
+    demo::load(store).await.unwrap();
+    let all = [
+        Role::ReceptionOfficer,
+        Role::Specialist,
+        Role::HeadOfOffice,
+        Role::SigningLeader,
+    ];
+    let tok = user(store, "ttb", "H55.305.1", &all).await;
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&tok),
+        Some("k-1"),
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let code = v["code"].as_str().unwrap().to_string();
+    assert!(
+        code.starts_with("H55.305.1-") && code.ends_with("-0001"),
+        "{code}"
+    );
+    assert_eq!(
+        (v["state"].as_str(), v["version"].as_u64()),
+        (Some("received"), Some(1))
+    );
+    assert!(v["due_at"].is_string());
+    // The same key again: the first answer, nothing new.
+    let (s2, v2, replayed) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&tok),
+        Some("k-1"),
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(
+        (s2, replayed, v2["code"].as_str()),
+        (StatusCode::CREATED, true, Some(code.as_str()))
+    );
+    // A different body with the same key is refused.
+    let mut other = birth();
+    other["channel"] = json!("postal");
+    assert_eq!(
+        call(
+            store,
+            "POST",
+            "/api/dossiers",
+            Some(&tok),
+            Some("k-1"),
+            Some(other)
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
+    // Forward, assign, complete the steps, resolve, return the result.
+    let act = |action: Value| {
+        let uri = format!("/api/dossiers/{code}/actions");
+        let tok = tok.clone();
+        async move { call(store, "POST", &uri, Some(&tok), None, Some(action)).await }
+    };
+    let (s, v, _) = act(json!({"action": "forward", "version": 1})).await;
+    assert_eq!(
+        (s, v["state"].as_str()),
+        (StatusCode::OK, Some("in_processing")),
+        "{v}"
+    );
+    let (s, v, _) = act(json!({"action": "forward", "version": 1})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "stale version: {v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("phiên bản")
+    );
+    let (s, _, _) = act(json!({"action": "assign", "version": 2, "assignee": "ttb"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v, _) = act(json!({"action": "return_result", "version": 3})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "not allowed now: {v}");
+    let (s, v, _) = act(json!({"action": "fly", "version": 3})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let mut version = 3;
+    for _ in 0..6 {
+        let (s, v, _) = act(json!({"action": "complete_step", "version": version})).await;
+        if s != StatusCode::OK {
+            break;
+        }
+        version = v["version"].as_u64().unwrap();
+    }
+    let (s, v, _) = act(json!({"action": "resolve", "version": version})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"], "resolved");
+    let (s, v, _) = act(json!({"action": "return_result", "version": v["version"]})).await;
+    assert_eq!(
+        (s, v["state"].as_str()),
+        (StatusCode::OK, Some("result_returned")),
+        "{v}"
+    );
+    // GET shows the events, hash-chained.
+    let (s, v, _) = call(
+        store,
+        "GET",
+        &format!("/api/dossiers/{code}"),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let events = v["events"].as_array().unwrap();
+    assert_eq!(events.len() as u64, v["version"].as_u64().unwrap());
+    assert_eq!(events[0]["action"], "receive");
+    assert!(
+        events
+            .iter()
+            .all(|e| e["hash"].as_str().is_some_and(|h| h.len() == 64))
+    );
+    assert_eq!(store.verify_audit().await.unwrap().broken, None);
+});
+
+storage_test!(refusals_are_clear_and_change_nothing, |store| {
+    demo::load(store).await.unwrap();
+    let desk = user(store, "desk", "H55.305.1", &[Role::ReceptionOfficer]).await;
+    let reader = user(store, "reader", "H55.305.1", &[Role::OversightReader]).await;
+    let other_commune = user(
+        store,
+        "other",
+        "H55.306.1",
+        &[Role::ReceptionOfficer, Role::Specialist],
+    )
+    .await;
+    let old_district = user(
+        store,
+        "district",
+        "001.01.21.H55",
+        &[Role::ReceptionOfficer],
+    )
+    .await;
+    let (s, v, _) = call(store, "POST", "/api/dossiers", None, None, Some(birth())).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    assert_eq!(
+        call(
+            store,
+            "POST",
+            "/api/dossiers",
+            Some("mc_bad"),
+            None,
+            Some(birth())
+        )
+        .await
+        .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(
+            store,
+            "POST",
+            "/api/dossiers",
+            Some(&reader),
+            None,
+            Some(birth())
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            store,
+            "POST",
+            "/api/dossiers",
+            Some(&old_district),
+            None,
+            Some(birth())
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let mut bad_id = birth();
+    bad_id["applicant"]["id_number"] = json!("12345");
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&desk),
+        None,
+        Some(bad_id),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("12"),
+        "{v}"
+    );
+    let mut unknown = birth();
+    unknown["procedure_code"] = json!("1.999999");
+    assert_eq!(
+        call(
+            store,
+            "POST",
+            "/api/dossiers",
+            Some(&desk),
+            None,
+            Some(unknown)
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    let mut no_time = birth();
+    no_time["procedure_code"] = json!("2.000635");
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&desk),
+        None,
+        Some(no_time),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("thời hạn"),
+        "{v}"
+    );
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&desk),
+        None,
+        Some(json!({"procedure_code": "1.001193"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    // Nothing was received by the refused requests.
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&desk),
+        None,
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let code = v["code"].as_str().unwrap().to_string();
+    assert!(code.ends_with("-0001"), "refusals used no number: {code}");
+    // Another commune's officer neither sees nor acts on it.
+    assert_eq!(
+        call(
+            store,
+            "GET",
+            &format!("/api/dossiers/{code}"),
+            Some(&other_commune),
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, _, _) = call(
+        store,
+        "POST",
+        &format!("/api/dossiers/{code}/actions"),
+        Some(&other_commune),
+        None,
+        Some(json!({"action": "forward", "version": 1})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The oversight reader sees, but may not act.
+    assert_eq!(
+        call(
+            store,
+            "GET",
+            &format!("/api/dossiers/{code}"),
+            Some(&reader),
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let (s, _, _) = call(
+        store,
+        "POST",
+        &format!("/api/dossiers/{code}/actions"),
+        Some(&reader),
+        None,
+        Some(json!({"action": "forward", "version": 1})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        call(
+            store,
+            "GET",
+            "/api/dossiers/not-a-code",
+            Some(&desk),
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
+    let (_, v, _) = call(
+        store,
+        "GET",
+        &format!("/api/dossiers/{code}"),
+        Some(&desk),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(v["version"], 1);
+});
