@@ -165,6 +165,12 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Scenario {
+    Catalogue,
+    Intake,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 pub enum BenchEngine {
     Sqlite,
     Postgres,
@@ -173,6 +179,15 @@ pub enum BenchEngine {
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
+    /// What to measure: catalogue (unit import, procedure search) or intake (dossiers, transitions).
+    #[arg(long, value_enum, default_value = "catalogue")]
+    scenario: Scenario,
+    /// Concurrent clients (intake).
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    /// Seconds per measurement (intake).
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
     /// Engines to measure (PostgreSQL from MOTCUA_TEST_PG_URL, a fresh schema).
     #[arg(long, value_enum, default_value = "both")]
     engine: BenchEngine,
@@ -207,7 +222,10 @@ pub async fn bench(_s: &Settings, a: &BenchArgs) -> Result<(), CliError> {
             println!("{engine:?}: skipped (PostgreSQL unreachable)");
             continue;
         };
-        bench_engine(&db.store, a).await?;
+        match a.scenario {
+            Scenario::Catalogue => bench_engine(&db.store, a).await?,
+            Scenario::Intake => crate::bench_intake::run(&db.store, a.clients, a.seconds).await?,
+        }
         db.cleanup().await;
     }
     Ok(())

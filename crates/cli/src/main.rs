@@ -1,6 +1,7 @@
 //! `motcua`: the one binary of the electronic one-stop shop.
 
 mod admin_cmd;
+mod bench_intake;
 mod calendar_cmd;
 mod config;
 mod data_cmd;

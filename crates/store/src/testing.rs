@@ -131,6 +131,38 @@ impl Store {
         )
     }
 
+    /// The engine's raw limit for the benchmarks: single-row INSERT commits
+    /// per second, `clients` concurrent writers for `secs` seconds, through
+    /// the same pool and settings as the application.
+    #[doc(hidden)]
+    pub async fn raw_commit_rate(&self, clients: usize, secs: f64) -> Result<f64, StoreError> {
+        self.execute_unchecked(
+            "CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT NOT NULL, v TEXT NOT NULL)",
+        )
+        .await?;
+        let start = std::time::Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let store = self.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut n: u64 = 0;
+                while start.elapsed().as_secs_f64() < secs {
+                    crate::db::with_db!(&store.db, p => {
+                        sqlx::query("INSERT INTO bench_raw (id, v) VALUES ($1, $2)")
+                            .bind((c as i64) << 32 | n as i64).bind("x").execute(p).await?;
+                    });
+                    n += 1;
+                }
+                Ok::<u64, StoreError>(n)
+            }));
+        }
+        let mut total = 0;
+        for t in tasks {
+            total += t.await.map_err(|e| StoreError::Invalid(e.to_string()))??;
+        }
+        Ok(total as f64 / start.elapsed().as_secs_f64())
+    }
+
     async fn exec_admin(&self, sql: &str) -> Result<(), StoreError> {
         crate::db::with_db!(&self.db, p => { sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(p).await?; });
         Ok(())

@@ -1,0 +1,148 @@
+//! `motcua bench --scenario intake`: dossier intake and transitions under
+//! concurrent load, next to the engine's raw single-row commit rate measured
+//! in the same run with the same pool.
+
+use crate::CliError;
+use chrono::NaiveDateTime;
+use motcua_core::calendar::{ProcessingTime, WorkCalendar};
+use motcua_core::codes::{AgencyCode, ProcedureCode, UnitCode};
+use motcua_core::dossier::{
+    Actor, Applicant, ApplicantKind, Channel, Command, CommandAction, Dossier, DossierCode,
+    NewDossier, ProcedureRef, Role,
+};
+use motcua_store::{Reply, Store};
+use std::time::Instant;
+
+const DESKS: [(&str, &str); 6] = [
+    ("H55.301.1", "05662"),
+    ("H55.302.1", "05665"),
+    ("H55.303.1", "05674"),
+    ("H55.304.1", "05680"),
+    ("H55.305.1", "05692"),
+    ("H55.306.1", "05707"),
+];
+
+pub async fn run(store: &Store, clients: usize, secs: f64) -> Result<(), CliError> {
+    let engine = store.engine();
+    motcua_store::demo::load(store).await?;
+    let raw = store.raw_commit_rate(clients, secs).await?;
+    println!("[{engine}] raw: {raw:.0} single-row commits/s ({clients} clients, {secs} s)");
+    let at = NaiveDateTime::parse_from_str("2026-12-01T09:00", "%Y-%m-%dT%H:%M")
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let (desk, unit) = DESKS[c % DESKS.len()];
+            let desk = AgencyCode::new(desk).map_err(|e| CliError::Usage(e.to_string()))?;
+            let unit = UnitCode::new(unit).map_err(|e| CliError::Usage(e.to_string()))?;
+            let actor = Actor::officer("bench", Role::ReceptionOfficer, &desk);
+            let cal = WorkCalendar::standard_shared();
+            let mut codes = Vec::new();
+            while start.elapsed().as_secs_f64() < secs {
+                let reply = store
+                    .create_dossier(
+                        &desk,
+                        &unit,
+                        at.date(),
+                        None,
+                        |code| {
+                            let new = NewDossier {
+                                code,
+                                procedure: ProcedureRef {
+                                    code: ProcedureCode::new("1.001193").expect("valid"),
+                                    valid_from: None,
+                                },
+                                processing_time: ProcessingTime::WorkingDays(3),
+                                applicant: Applicant::new(
+                                    ApplicantKind::Citizen,
+                                    "Nguyễn Văn A",
+                                    "019203001234",
+                                    None,
+                                    None,
+                                    "",
+                                )
+                                .expect("valid"),
+                                channel: Channel::Direct,
+                                agency: desk.clone(),
+                                process: None,
+                            };
+                            Dossier::receive_new(new, &actor, at, cal)
+                        },
+                        |d| {
+                            Ok(Reply {
+                                status: 201,
+                                body: d.code.to_string(),
+                                replayed: false,
+                            })
+                        },
+                    )
+                    .await?;
+                codes.push(reply.body);
+            }
+            Ok::<(Vec<String>, AgencyCode), CliError>((codes, desk))
+        }));
+    }
+    let mut created = Vec::new();
+    for t in tasks {
+        created.push(t.await.map_err(|e| CliError::Usage(e.to_string()))??);
+    }
+    let n: usize = created.iter().map(|c| c.0.len()).sum();
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    println!(
+        "[{engine}] intake: {n} dossiers, {rate:.0} dossiers/s ({clients} clients, {:.0} % of the raw commit rate)",
+        100.0 * rate / raw
+    );
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for (codes, desk) in created {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let actor = Actor::officer("bench", Role::ReceptionOfficer, &desk);
+            let cal = WorkCalendar::standard_shared();
+            let cmd = Command::new(
+                1,
+                CommandAction::Forward {
+                    to: None,
+                    note: None,
+                },
+            );
+            let mut n = 0usize;
+            for code in codes {
+                let code = DossierCode::parse(&code).map_err(|e| CliError::Usage(e.to_string()))?;
+                store
+                    .apply_to_dossier(
+                        &code,
+                        None,
+                        |d| d.apply(&cmd, &actor, at, cal),
+                        |d| {
+                            Ok(Reply {
+                                status: 200,
+                                body: d.code.to_string(),
+                                replayed: false,
+                            })
+                        },
+                    )
+                    .await?;
+                n += 1;
+            }
+            Ok::<usize, CliError>(n)
+        }));
+    }
+    let mut m = 0;
+    for t in tasks {
+        m += t.await.map_err(|e| CliError::Usage(e.to_string()))??;
+    }
+    let trate = m as f64 / start.elapsed().as_secs_f64();
+    println!(
+        "[{engine}] transitions (forward): {m}, {trate:.0}/s ({clients} clients, {:.0} % of the raw commit rate)",
+        100.0 * trate / raw
+    );
+    let audit = store.verify_audit().await?;
+    println!(
+        "[{engine}] audit chain: {} dossiers, {} events, broken: {:?}",
+        audit.dossiers, audit.events, audit.broken
+    );
+    Ok(())
+}
