@@ -147,7 +147,9 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
     let store = open_store(s).await?;
     if s.load_demo && !args.no_demo && store.is_empty().await? {
         let d = motcua_store::demo::load(&store).await?;
+        let dossiers = motcua_store::demo::load_dossiers(&store).await?;
         tracing::info!(
+            dossiers,
             units = d.units,
             agencies = d.agencies,
             procedures = d.procedures,

@@ -87,6 +87,8 @@ fn main() -> ExitCode {
             Command::Demo => {
                 let store = config::open_store(&settings).await?;
                 let s = motcua_store::demo::load(&store).await?;
+                let dossiers = motcua_store::demo::load_dossiers(&store).await?;
+                println!("loaded {dossiers} demo dossiers at the desk of Xã Đồng Hỷ (H55.305.1)");
                 println!(
                     "loaded {} unit versions, {} agencies, {} procedures",
                     s.units, s.agencies, s.procedures

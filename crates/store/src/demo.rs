@@ -64,3 +64,318 @@ pub async fn load(store: &Store) -> Result<DemoSummary, StoreError> {
         day_rules,
     })
 }
+
+/// One demo dossier: the procedure, when it was received, and the commands
+/// that bring it to the state it shows.
+struct DemoCase {
+    procedure: &'static str,
+    applicant: (&'static str, &'static str),
+    at: &'static str,
+    online: bool,
+    steps: &'static [(&'static str, &'static str)],
+}
+
+/// Dossiers at the desk of Xã Đồng Hỷ (H55.305.1) in November 2026, one in
+/// every state of the lifecycle, so a newcomer sees it whole (issue 4).
+/// Each step is `(moment, command JSON without the version)`.
+const CASES: &[DemoCase] = &[
+    DemoCase {
+        procedure: "1.001193",
+        applicant: ("Nguyễn Thị Lan", "019185000101"),
+        at: "2026-11-27T08:10",
+        online: true,
+        steps: &[],
+    },
+    DemoCase {
+        procedure: "1.004884",
+        applicant: ("Trần Văn Hùng", "019080000202"),
+        at: "2026-11-27T09:00",
+        online: false,
+        steps: &[],
+    },
+    DemoCase {
+        procedure: "1.004873",
+        applicant: ("Lê Thị Hoa", "019190000303"),
+        at: "2026-11-24T09:30",
+        online: false,
+        steps: &[
+            ("2026-11-24T10:00", r#"{"action":"forward"}"#),
+            (
+                "2026-11-24T14:00",
+                r#"{"action":"assign","assignee":"cv.tuphap"}"#,
+            ),
+        ],
+    },
+    DemoCase {
+        procedure: "1.004746",
+        applicant: ("Phạm Văn Minh", "019075000404"),
+        at: "2026-11-20T08:30",
+        online: false,
+        steps: &[
+            ("2026-11-20T09:00", r#"{"action":"forward"}"#),
+            (
+                "2026-11-23T10:00",
+                r#"{"action":"request_supplement","items":["Bản sao giấy chứng nhận kết hôn cũ"],"reason":"Thiếu giấy tờ chứng minh việc kết hôn trước đây"}"#,
+            ),
+        ],
+    },
+    DemoCase {
+        procedure: "1.005461",
+        applicant: ("Hoàng Văn Nam", "019060000505"),
+        at: "2026-11-23T08:00",
+        online: false,
+        steps: &[
+            ("2026-11-23T08:30", r#"{"action":"forward"}"#),
+            (
+                "2026-11-23T15:00",
+                r#"{"action":"request_payment","amount":8000,"description":"Lệ phí đăng ký lại khai tử"}"#,
+            ),
+        ],
+    },
+    DemoCase {
+        procedure: "1.001022",
+        applicant: ("Đỗ Thị Mai", "019188000606"),
+        at: "2026-11-25T08:00",
+        online: false,
+        steps: &[
+            ("2026-11-25T08:30", r#"{"action":"forward"}"#),
+            (
+                "2026-11-25T10:00",
+                r#"{"action":"pause","reason":"Người yêu cầu đề nghị tạm dừng để bổ sung kết quả giám định ADN"}"#,
+            ),
+        ],
+    },
+    DemoCase {
+        procedure: "1.000689",
+        applicant: ("Vũ Văn Tuấn", "019086000707"),
+        at: "2026-11-25T09:00",
+        online: false,
+        steps: &[
+            ("2026-11-25T09:30", r#"{"action":"forward"}"#),
+            (
+                "2026-11-25T14:00",
+                r#"{"action":"transfer","to":"000.00.02.H55","budget":240,"task":"Xin ý kiến Sở Tư pháp về xác định quốc tịch của người cha"}"#,
+            ),
+        ],
+    },
+    DemoCase {
+        procedure: "1.000894",
+        applicant: ("Ngô Thị Hạnh", "019195000808"),
+        at: "2026-11-26T08:00",
+        online: false,
+        steps: &[
+            ("2026-11-26T08:20", r#"{"action":"forward"}"#),
+            (
+                "2026-11-26T09:00",
+                r#"{"action":"assign","assignee":"cv.tuphap"}"#,
+            ),
+            ("2026-11-26T10:30", r#"{"action":"complete_step"}"#),
+            (
+                "2026-11-26T14:00",
+                r#"{"action":"resolve","document":"Giấy chứng nhận kết hôn số 45/2026"}"#,
+            ),
+        ],
+    },
+    DemoCase {
+        procedure: "1.004837",
+        applicant: ("Bùi Văn Lợi", "019070000909"),
+        at: "2026-11-19T08:00",
+        online: false,
+        steps: &[
+            ("2026-11-19T08:30", r#"{"action":"forward"}"#),
+            (
+                "2026-11-19T09:00",
+                r#"{"action":"assign","assignee":"cv.tuphap"}"#,
+            ),
+            (
+                "2026-11-20T10:00",
+                r#"{"action":"reject","reason":"Người được cử làm giám hộ không đủ điều kiện theo Điều 49 Bộ luật Dân sự"}"#,
+            ),
+        ],
+    },
+    DemoCase {
+        procedure: "1.000656",
+        applicant: ("Đặng Văn Phúc", "019065001010"),
+        at: "2026-11-16T08:00",
+        online: false,
+        steps: &[
+            ("2026-11-16T08:15", r#"{"action":"forward"}"#),
+            (
+                "2026-11-16T08:30",
+                r#"{"action":"assign","assignee":"cv.tuphap"}"#,
+            ),
+            ("2026-11-16T10:00", r#"{"action":"complete_step"}"#),
+            (
+                "2026-11-16T14:00",
+                r#"{"action":"resolve","document":"Trích lục khai tử số 112/2026"}"#,
+            ),
+            (
+                "2026-11-17T09:00",
+                r#"{"action":"return_result","delivery":"at_desk"}"#,
+            ),
+        ],
+    },
+    DemoCase {
+        procedure: "1.004859",
+        applicant: ("Lý Thị Thu", "019192001111"),
+        at: "2026-11-18T09:00",
+        online: false,
+        steps: &[(
+            "2026-11-18T15:00",
+            r#"{"action":"withdraw","reason":"Người yêu cầu xin rút hồ sơ"}"#,
+        )],
+    },
+    DemoCase {
+        procedure: "1.001193",
+        applicant: ("Mai Văn Đức", "019088001212"),
+        at: "2026-11-19T20:15",
+        online: true,
+        steps: &[(
+            "2026-11-20T08:00",
+            r#"{"action":"refuse","reason":"Hồ sơ không thuộc thẩm quyền: trẻ sinh ra và cha mẹ cư trú tại xã khác"}"#,
+        )],
+    },
+    DemoCase {
+        procedure: "1.004845",
+        applicant: ("Tạ Thị Yến", "019183001313"),
+        at: "2026-11-17T08:00",
+        online: false,
+        steps: &[
+            ("2026-11-17T08:30", r#"{"action":"forward"}"#),
+            (
+                "2026-11-17T10:00",
+                r#"{"action":"return_unresolved","reason":"Người giám hộ đã chết; hướng dẫn làm thủ tục đăng ký giám hộ mới"}"#,
+            ),
+        ],
+    },
+];
+
+/// The demo desk officer's roles (the acting one is chosen per command).
+const DEMO_ROLES: [motcua_core::dossier::Role; 4] = [
+    motcua_core::dossier::Role::ReceptionOfficer,
+    motcua_core::dossier::Role::Specialist,
+    motcua_core::dossier::Role::HeadOfOffice,
+    motcua_core::dossier::Role::SigningLeader,
+];
+
+/// Loads the demo dossiers (one per lifecycle state) unless the demo desk
+/// already has dossiers. Returns how many were made.
+pub async fn load_dossiers(store: &Store) -> Result<usize, StoreError> {
+    use motcua_core::calendar::ProcessingTime;
+    use motcua_core::codes::{AgencyCode, ProcedureCode, UnitCode};
+    use motcua_core::dossier::{
+        Actor, Applicant, ApplicantKind, Channel, Command, Dossier, NewDossier, ProcedureRef,
+        TransitionError,
+    };
+    let desk = AgencyCode::new("H55.305.1").map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let unit = UnitCode::new("05692").map_err(|e| StoreError::Invalid(e.to_string()))?;
+    if store.count_dossiers_at(&desk).await? > 0 {
+        return Ok(0);
+    }
+    let cal = store.calendar(Some(&desk)).await?;
+    let bad = |e: String| StoreError::Invalid(format!("demo: {e}"));
+    let moment = |s: &str| {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").map_err(|e| bad(e.to_string()))
+    };
+    let reply = |d: &Dossier| {
+        Ok(crate::Reply {
+            status: 200,
+            body: d.code.to_string(),
+            replayed: false,
+        })
+    };
+    for case in CASES {
+        let at = moment(case.at)?;
+        let pcode = ProcedureCode::new(case.procedure).map_err(|e| bad(e.to_string()))?;
+        let pv = store
+            .procedure(&pcode, Some(at.date()))
+            .await?
+            .ok_or_else(|| bad(format!("no procedure {pcode}")))?;
+        let time = pv
+            .procedure
+            .processing_time(None)
+            .and_then(|t| ProcessingTime::new(t.unit, t.value).ok())
+            .unwrap_or(ProcessingTime::WorkingDays(5));
+        let applicant = Applicant::new(
+            ApplicantKind::Citizen,
+            case.applicant.0,
+            case.applicant.1,
+            Some("0912000000"),
+            None,
+            "Xã Đồng Hỷ, tỉnh Thái Nguyên",
+        )
+        .map_err(|e| bad(e.to_string()))?;
+        let new = |code| NewDossier {
+            code,
+            procedure: ProcedureRef {
+                code: pcode.clone(),
+                valid_from: Some(pv.valid_from),
+            },
+            processing_time: time,
+            applicant: applicant.clone(),
+            channel: if case.online {
+                Channel::Online
+            } else {
+                Channel::Direct
+            },
+            agency: desk.clone(),
+            process: None,
+        };
+        let code = store
+            .create_dossier(
+                &desk,
+                &unit,
+                at.date(),
+                None,
+                |code| {
+                    if case.online {
+                        let actor = Actor::Applicant {
+                            user_id: "cong-dan".into(),
+                            id_number: case.applicant.1.into(),
+                        };
+                        Dossier::submit_online(new(code), &actor, at, &cal)
+                    } else {
+                        Dossier::receive_new(
+                            new(code),
+                            &Actor::officer("tn.dongy", DEMO_ROLES[0], &desk),
+                            at,
+                            &cal,
+                        )
+                    }
+                },
+                reply,
+            )
+            .await?
+            .body;
+        let code =
+            motcua_core::dossier::DossierCode::parse(&code).map_err(|e| bad(e.to_string()))?;
+        for (when, json) in case.steps {
+            let at = moment(when)?;
+            let current = store
+                .dossier(&code)
+                .await?
+                .ok_or_else(|| bad("vanished".into()))?
+                .dossier;
+            let mut v: serde_json::Value =
+                serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+            v["version"] = current.version.into();
+            let cmd: Command =
+                serde_json::from_value(v).map_err(|e| bad(format!("{json}: {e}")))?;
+            // The first role the dossier accepts for this command.
+            let actor = DEMO_ROLES
+                .iter()
+                .map(|r| Actor::officer("cb.dongy", *r, &desk))
+                .find(|a| {
+                    !matches!(
+                        current.apply(&cmd, a, at, &cal),
+                        Err(TransitionError::Forbidden { .. })
+                    )
+                })
+                .unwrap_or_else(|| Actor::officer("cb.dongy", DEMO_ROLES[0], &desk));
+            store
+                .apply_to_dossier(&code, None, |d| d.apply(&cmd, &actor, at, &cal), reply)
+                .await?;
+        }
+    }
+    Ok(CASES.len())
+}

@@ -235,6 +235,25 @@ impl Store {
         })
     }
 
+    /// How many dossiers a desk has received.
+    pub async fn count_dossiers_at(&self, desk: &AgencyCode) -> Result<i64, StoreError> {
+        Ok(
+            with_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM dossier WHERE receiving_agency = $1")
+            .bind(desk.as_str()).fetch_one(p).await?),
+        )
+    }
+
+    /// The codes and states of the dossiers a desk has received, by code.
+    pub async fn dossiers_at(
+        &self,
+        desk: &AgencyCode,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            with_db!(&self.db, p => sqlx::query_as("SELECT code, state FROM dossier WHERE receiving_agency = $1 ORDER BY code")
+            .bind(desk.as_str()).fetch_all(p).await?),
+        )
+    }
+
     /// A dossier and its events.
     pub async fn dossier(&self, code: &DossierCode) -> Result<Option<DossierRecord>, StoreError> {
         let (row, events): (Option<String>, Vec<(String, String)>) = with_db!(&self.db, p => {

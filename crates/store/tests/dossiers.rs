@@ -359,3 +359,18 @@ storage_test!(users_and_tokens, |store| {
     }
     assert!(store.create_token("nobody").await.is_err());
 });
+
+storage_test!(demo_dossiers_cover_every_state, |store| {
+    demo::load(store).await.unwrap();
+    assert_eq!(demo::load_dossiers(store).await.unwrap(), 13);
+    assert_eq!(demo::load_dossiers(store).await.unwrap(), 0, "loaded once");
+    let rows = store.dossiers_at(&desk()).await.unwrap();
+    let mut states: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    states.sort();
+    states.dedup();
+    let mut all: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
+    all.sort();
+    assert_eq!(states, all);
+    let audit = store.verify_audit().await.unwrap();
+    assert_eq!((audit.dossiers, audit.broken), (13, None));
+});
