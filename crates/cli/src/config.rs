@@ -36,6 +36,14 @@ pub struct ServeArgs {
     pub no_demo: bool,
 }
 
+fn default_from() -> String {
+    "Hệ thống một cửa điện tử <no-reply@motcua.invalid>".into()
+}
+
+fn default_retry() -> u64 {
+    30
+}
+
 /// The effective settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +53,15 @@ pub struct Settings {
     pub database_url: Option<String>,
     pub log_format: String,
     pub load_demo: bool,
+    /// SMTP relay for notifications to applicants (`smtp://HOST:PORT`); none: messages wait in the outbox.
+    #[serde(default)]
+    pub smtp_url: Option<String>,
+    /// Sender of notifications.
+    #[serde(default = "default_from")]
+    pub smtp_from: String,
+    /// First retry delay of a failed notification, in seconds (doubles per attempt, at most 1 h).
+    #[serde(default = "default_retry")]
+    pub notify_retry_seconds: u64,
 }
 
 impl Default for Settings {
@@ -55,6 +72,9 @@ impl Default for Settings {
             database_url: None,
             log_format: "text".into(),
             load_demo: true,
+            smtp_url: None,
+            smtp_from: default_from(),
+            notify_retry_seconds: default_retry(),
         }
     }
 }
@@ -85,6 +105,23 @@ impl Settings {
         }
         if let Some(u) = &g.database_url {
             s.database_url = Some(u.clone());
+        }
+        for (var, slot) in [("MOTCUA_SMTP_URL", &mut s.smtp_url)] {
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+            {
+                *slot = Some(v);
+            }
+        }
+        if let Ok(v) = std::env::var("MOTCUA_SMTP_FROM")
+            && !v.is_empty()
+        {
+            s.smtp_from = v;
+        }
+        if let Ok(v) = std::env::var("MOTCUA_NOTIFY_RETRY_SECONDS") {
+            s.notify_retry_seconds = v.parse().map_err(|_| {
+                CliError::Usage(format!("MOTCUA_NOTIFY_RETRY_SECONDS `{v}`: cần số giây"))
+            })?;
         }
         if let Some(f) = &g.log_format {
             s.log_format = f.clone();
@@ -161,6 +198,23 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
         source,
     })?;
     tracing::info!(%addr, engine = store.engine(), ms = started.elapsed().as_millis() as u64, "motcua serving");
+    let worker = match &s.smtp_url {
+        Some(url) => {
+            let cfg = crate::notify::NotifyConfig {
+                smtp_url: url.clone(),
+                from: s.smtp_from.clone(),
+                retry_base: std::time::Duration::from_secs(s.notify_retry_seconds.max(1)),
+                poll: std::time::Duration::from_millis(500),
+            };
+            crate::notify::check(&cfg).map_err(CliError::Usage)?;
+            tracing::info!(smtp = %url, "notification worker started");
+            Some(tokio::spawn(crate::notify::run(store.clone(), cfg)))
+        }
+        None => {
+            tracing::info!("no smtp_url: notifications wait in the outbox");
+            None
+        }
+    };
     let state = motcua_web::AppState::new(store.clone());
     motcua_web::serve(listener, state, shutdown_signal())
         .await
@@ -168,6 +222,9 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
             path: "serve".into(),
             source,
         })?;
+    if let Some(w) = worker {
+        w.abort();
+    }
     store.close().await;
     tracing::info!("shut down gracefully");
     Ok(())

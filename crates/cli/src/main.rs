@@ -5,6 +5,7 @@ mod bench_intake;
 mod calendar_cmd;
 mod config;
 mod data_cmd;
+mod notify;
 
 use clap::{Parser, Subcommand};
 use config::{GlobalArgs, Settings};

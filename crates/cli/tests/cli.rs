@@ -255,7 +255,12 @@ struct Server {
 }
 
 fn start(dir: &Path, database_url: Option<&str>) -> Server {
+    start_with(dir, database_url, &[])
+}
+
+fn start_with(dir: &Path, database_url: Option<&str>, env: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(BIN);
+    cmd.envs(env.iter().copied());
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.join("data"))
         .env("MOTCUA_LOG_FORMAT", "json")
@@ -472,5 +477,140 @@ fn users_tokens_and_audit() {
         "{}",
         stderr(&o)
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn post_dossier(addr: &str, token: &str, body: &str) -> String {
+    let mut c = TcpStream::connect(addr).unwrap();
+    write!(c, "POST /api/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+    let mut resp = String::new();
+    c.read_to_string(&mut resp).unwrap();
+    resp
+}
+
+fn mails(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for sub in ["new", "cur"] {
+        if let Ok(rd) = std::fs::read_dir(dir.join(sub)) {
+            for e in rd.flatten() {
+                out.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+/// A real SMTP server (aiosmtpd, PyPI) receives the notifications; the
+/// outbox retries while it is down and never sends twice across a restart.
+#[test]
+fn notifications_are_delivered_once_by_smtp() {
+    let have = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var("MOTCUA_TEST_REQUIRE_SMTP").is_err(),
+            "aiosmtpd is required (MOTCUA_TEST_REQUIRE_SMTP) but missing"
+        );
+        eprintln!("SKIPPED: python3 -m aiosmtpd not installed (pip install aiosmtpd)");
+        return;
+    }
+    let dir = tempdir();
+    assert!(motcua(&dir, &["demo"]).status.success());
+    assert!(
+        motcua(
+            &dir,
+            &[
+                "user",
+                "create",
+                "ttb",
+                "--agency",
+                "H55.305.1",
+                "--role",
+                "reception_officer"
+            ]
+        )
+        .status
+        .success()
+    );
+    let token = stdout(&motcua(&dir, &["token", "create", "ttb"]));
+    let port = free_port();
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let env = [
+        ("MOTCUA_SMTP_URL", smtp_url.as_str()),
+        ("MOTCUA_NOTIFY_RETRY_SECONDS", "1"),
+    ];
+    // SMTP is down when the dossier is received.
+    let s = start_with(&dir, None, &env);
+    let body = r#"{"procedure_code":"1.001193","channel":"direct","applicant":{"kind":"citizen","full_name":"Nguyễn Văn A","id_number":"019203001234","email":"nguyenvana@example.vn","address":"Xã Đồng Hỷ"}}"#;
+    let resp = post_dossier(&s.addr, &token, body);
+    assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
+    let code = resp
+        .split("\"code\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    std::thread::sleep(Duration::from_millis(1500));
+    let maildir = dir.join("maildir");
+    let mut smtp = Command::new("python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(&maildir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while mails(&maildir).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let got = mails(&maildir);
+    assert_eq!(got.len(), 1, "one notification delivered after the retry");
+    let mail = &got[0];
+    assert!(mail.contains(&format!("<{code}.1@motcua>")), "{mail}");
+    assert!(mail.contains("nguyenvana@example.vn"), "{mail}");
+    // Restart: nothing is sent again.
+    stop(s);
+    let s = start_with(&dir, None, &env);
+    std::thread::sleep(Duration::from_millis(2000));
+    stop(s);
+    assert_eq!(mails(&maildir).len(), 1, "no duplicate after restart");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let outbox = rt.block_on(async {
+        let store = motcua_store::Store::connect(&format!(
+            "sqlite://{}",
+            dir.join("data/motcua.db").display()
+        ))
+        .await
+        .unwrap();
+        store.outbox().await.unwrap()
+    });
+    assert_eq!(outbox.len(), 1);
+    assert!(
+        outbox[0].sent_at.is_some() && outbox[0].attempts >= 2,
+        "{:?}",
+        outbox[0]
+    );
+    let _ = smtp.kill();
+    let _ = smtp.wait();
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -3,6 +3,7 @@
 //! counter, and idempotent replies. Every change is one write transaction.
 
 use crate::db::{Db, with_db};
+use crate::outbox::enqueue_notice;
 use crate::users::sha256_hex;
 use crate::{Store, StoreError};
 use chrono::{NaiveDate, Utc};
@@ -186,6 +187,7 @@ impl Store {
                 .bind(json(&d)?).bind(Utc::now())
                 .execute(&mut *tx).await?;
             insert_event!(tx, &ev, GENESIS_HASH);
+            enqueue_notice!(tx, &d, &ev);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;
@@ -228,6 +230,7 @@ impl Store {
                 tx.rollback().await?;
                 return Err(StoreError::Transition(TransitionError::StaleVersion { expected: version as u64, actual: d.version }));
             }
+            enqueue_notice!(tx, &d, &ev);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;

@@ -9,6 +9,7 @@ mod db;
 pub mod demo;
 mod dossiers;
 mod error;
+mod outbox;
 mod sql;
 pub mod testing;
 mod units;
@@ -18,6 +19,7 @@ pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
 pub use db::Store;
 pub use dossiers::{AuditReport, DossierRecord, GENESIS_HASH, Idempotency, Reply, StoredEvent};
 pub use error::StoreError;
+pub use outbox::{MAX_ATTEMPTS, OutboxMessage};
 pub use units::{AgencyFilter, UnitFilter};
 pub use users::User;
 

@@ -63,6 +63,7 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("nav.units", "Đơn vị hành chính", "Administrative units"),
     ("nav.api", "API", "API"),
     ("nav.main", "Điều hướng chính", "Main navigation"),
+    ("nav.breadcrumb", "Đường dẫn", "Breadcrumb"),
     (
         "home.lead",
         "Tra cứu thủ tục hành chính, thành phần hồ sơ, thời hạn giải quyết và lệ phí.",
@@ -94,6 +95,7 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("page.prev", "Trang trước", "Previous page"),
     ("page.next", "Trang sau", "Next page"),
     ("page.of", "Trang", "Page"),
+    ("page.nav", "Phân trang", "Pagination"),
     ("proc.code", "Mã thủ tục", "Procedure code"),
     ("proc.field", "Lĩnh vực", "Field"),
     ("proc.level", "Cấp thực hiện", "Level"),
@@ -136,6 +138,7 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("proc.none", "Không có", "None"),
     ("unit.children", "Đơn vị trực thuộc", "Subordinate units"),
     ("unit.history", "Lịch sử", "History"),
+    ("unit.name", "Tên đơn vị", "Unit name"),
     ("unit.agencies", "Cơ quan, đơn vị", "Agencies"),
     ("unit.on", "Tình trạng ngày", "State on"),
     ("unit.parent", "Trực thuộc", "Part of"),

@@ -40,6 +40,7 @@ mod aggregate;
 mod applicant;
 mod code;
 mod control;
+mod notice;
 mod process;
 mod role;
 mod rules;
@@ -57,6 +58,7 @@ pub use applicant::{
 };
 pub use code::{DossierCode, DossierCodeError};
 pub use control::{RowKind, SheetRow, control_sheet, step_verdict};
+pub use notice::{Notice, notice_for};
 pub use process::{MAX_STEPS, Process, ProcessError, Step, working_budget};
 pub use role::{
     Actor, AgencyScope, Capacity, Role, agency_scope, allowed_capacities, legal_basis, may,

@@ -1,0 +1,94 @@
+//! The notification outbox: rows are added by the dossier transactions
+//! (`enqueue!`), and read and marked by the delivery worker.
+
+use crate::db::with_db;
+use crate::{Store, StoreError};
+use chrono::{DateTime, Utc};
+
+/// Attempts after which a message is left for an administrator (dead letter).
+pub const MAX_ATTEMPTS: i32 = 12;
+
+/// A message waiting for delivery.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub dossier_code: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i32,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// Adds the applicant's notice for an event to the outbox, inside the
+/// caller's transaction, when the event gives rise to one and the applicant
+/// left an e-mail address.
+macro_rules! enqueue_notice {
+    ($tx:expr, $d:expr, $ev:expr) => {
+        if let (Some(n), Some(email)) = (motcua_core::dossier::notice_for($d, $ev), $d.applicant.email.as_ref()) {
+            let now = chrono::Utc::now();
+            sqlx::query(
+                "INSERT INTO outbox (id, dossier_code, channel, recipient, subject, body, created_at, attempts, next_attempt_at) \
+                 VALUES ($1, $2, 'email', $3, $4, $5, $6, 0, $7) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(format!("{}/{}", $ev.dossier, $ev.version))
+            .bind($ev.dossier.as_str())
+            .bind(email.clone())
+            .bind(n.subject)
+            .bind(n.body)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+pub(crate) use enqueue_notice;
+
+const COLS: &str =
+    "id, dossier_code, channel, recipient, subject, body, attempts, sent_at, last_error";
+
+impl Store {
+    /// Messages due for a (re)try at `now`, oldest first.
+    pub async fn due_messages(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let sql = format!(
+            "SELECT {COLS} FROM outbox WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= $2 ORDER BY created_at, id LIMIT $3"
+        );
+        Ok(
+            with_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(MAX_ATTEMPTS).bind(now).bind(limit).fetch_all(p).await?),
+        )
+    }
+
+    /// Every message of the outbox (for `motcua outbox list` and tests).
+    pub async fn outbox(&self) -> Result<Vec<OutboxMessage>, StoreError> {
+        let sql = format!("SELECT {COLS} FROM outbox ORDER BY created_at, id");
+        Ok(with_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?))
+    }
+
+    pub async fn mark_sent(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        with_db!(&self.db, p => {
+            sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2 AND sent_at IS NULL")
+                .bind(at).bind(id).execute(p).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn mark_failed(
+        &self,
+        id: &str,
+        error: &str,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        with_db!(&self.db, p => {
+            sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3 AND sent_at IS NULL")
+                .bind(error).bind(next_attempt_at).bind(id).execute(p).await?;
+        });
+        Ok(())
+    }
+}
