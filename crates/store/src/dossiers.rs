@@ -257,6 +257,24 @@ impl Store {
         )
     }
 
+    /// The dossiers a desk received (or that were submitted to it) in a year, by code.
+    pub async fn dossiers_received(
+        &self,
+        desk: &AgencyCode,
+        year: i32,
+    ) -> Result<Vec<Dossier>, StoreError> {
+        // Codes carry the reception date (YYMMDD), so the year is a code prefix.
+        let prefix = format!("{desk}-{:02}", year.rem_euclid(100));
+        let rows: Vec<String> = with_db!(&self.db, p => sqlx::query_scalar(
+            "SELECT data FROM dossier WHERE receiving_agency = $1 AND code >= $2 AND code < $3 ORDER BY code")
+            .bind(desk.as_str()).bind(prefix.clone()).bind(format!("{prefix}\u{10FFFF}")).fetch_all(p).await?);
+        rows.into_iter()
+            .map(|d| {
+                serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(format!("dossier: {e}")))
+            })
+            .collect()
+    }
+
     /// A dossier and its events.
     pub async fn dossier(&self, code: &DossierCode) -> Result<Option<DossierRecord>, StoreError> {
         let (row, events): (Option<String>, Vec<(String, String)>) = with_db!(&self.db, p => {

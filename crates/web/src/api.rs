@@ -32,7 +32,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         crate::calendar::api_year,
         crate::dossiers::create,
         crate::dossiers::get,
-        crate::dossiers::act
+        crate::dossiers::act,
+        crate::slips::slip,
+        crate::slips::ledger
     ),
     modifiers(&BearerAuth),
     components(schemas(

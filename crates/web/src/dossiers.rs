@@ -306,7 +306,11 @@ fn may_see(user: &User, d: &Dossier) -> bool {
             .any(|l| l.to == user.agency || l.from == user.agency)
 }
 
-async fn load(st: &AppState, code: &DossierCode, user: &User) -> Result<DossierRecord, WebError> {
+pub(crate) async fn load(
+    st: &AppState,
+    code: &DossierCode,
+    user: &User,
+) -> Result<DossierRecord, WebError> {
     let rec = st
         .store
         .dossier(code)

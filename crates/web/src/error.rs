@@ -14,6 +14,8 @@ pub enum WebError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("lỗi hiển thị trang: {0}")]
@@ -29,6 +31,7 @@ impl WebError {
             }
             WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Store(StoreError::Transition(t)) => {
                 StatusCode::from_u16(t.http_status()).unwrap_or(StatusCode::CONFLICT)
             }

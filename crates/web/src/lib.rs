@@ -8,6 +8,7 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 mod params;
+pub mod slips;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -78,6 +79,8 @@ pub fn router(state: AppState) -> Router {
             "/api/dossiers/{code}/actions",
             axum::routing::post(dossiers::act),
         )
+        .route("/api/dossiers/{code}/slips/{form}", get(slips::slip))
+        .route("/api/ledger.pdf", get(slips::ledger))
         .route("/api/calendar/{year}", get(calendar::api_year))
         .route("/lich", get(calendar::page_this_year))
         .route("/lich/{year}", get(calendar::page_year))

@@ -383,3 +383,85 @@ storage_test!(refusals_are_clear_and_change_nothing, |store| {
     .await;
     assert_eq!(v["version"], 1);
 });
+
+async fn raw(store: &Store, uri: &str, token: &str) -> (StatusCode, String, Vec<u8>) {
+    let req = Request::get(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = router(AppState::new(store.clone()))
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (
+        status,
+        ct,
+        to_bytes(res.into_body(), 64 << 20).await.unwrap().to_vec(),
+    )
+}
+
+storage_test!(slips_and_ledger_are_pdfs, |store| {
+    demo::load(store).await.unwrap();
+    demo::load_dossiers(store).await.unwrap();
+    let tok = user(store, "desk", "H55.305.1", &[Role::ReceptionOfficer]).await;
+    let rows = store
+        .dossiers_at(&AgencyCode::new("H55.305.1").unwrap())
+        .await
+        .unwrap();
+    let code_in = |state: &str| {
+        rows.iter()
+            .find(|r| r.1 == state)
+            .map(|r| r.0.clone())
+            .unwrap()
+    };
+    let cases = [
+        (code_in("received"), "receipt.pdf", 200),
+        (code_in("in_processing"), "control-sheet.pdf", 200),
+        (code_in("awaiting_supplement"), "supplement.pdf", 200),
+        (code_in("refused_at_reception"), "refusal.pdf", 200),
+        (code_in("rejected"), "refusal.pdf", 200),
+        (code_in("received"), "supplement.pdf", 409),
+        (code_in("received"), "apology.pdf", 409),
+        (code_in("submitted"), "receipt.pdf", 409),
+        (code_in("received"), "poster.pdf", 404),
+    ];
+    for (code, form, status) in cases {
+        let (s, ct, body) = raw(store, &format!("/api/dossiers/{code}/slips/{form}"), &tok).await;
+        assert_eq!(
+            s.as_u16(),
+            status,
+            "{code} {form}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        if status == 200 {
+            assert_eq!(ct, "application/pdf");
+            assert!(
+                body.starts_with(b"%PDF-") && body.len() > 10_000,
+                "{code} {form}"
+            );
+        }
+    }
+    let (s, ct, body) = raw(store, "/api/ledger.pdf?desk=H55.305.1&year=2026", &tok).await;
+    assert_eq!((s, ct.as_str()), (StatusCode::OK, "application/pdf"));
+    assert!(body.starts_with(b"%PDF-"));
+    let other = user(store, "other", "H55.306.1", &[Role::ReceptionOfficer]).await;
+    assert_eq!(
+        raw(store, "/api/ledger.pdf?desk=H55.305.1&year=2026", &other)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        raw(store, "/api/ledger.pdf?desk=H55.305.1&year=20x6", &tok)
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+});

@@ -1,0 +1,210 @@
+//! Printed documents of motcua (the slips and the ledger of Circular
+//! 01/2018/TT-VPCP) as PDF, typeset with typst, Noto Serif embedded (covers
+//! every Vietnamese letter). Kept in its own crate: typst takes minutes to
+//! build, and nothing else should rebuild it.
+//!
+//! The templates (`templates/*.typ`) read one JSON value, `sys.inputs.data`,
+//! so no text is ever spliced into markup (no escaping problems). The caller
+//! builds that value; see [`SlipData`] and [`LedgerData`].
+
+use serde::Serialize;
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+const COMMON: &str = include_str!("../templates/common.typ");
+const SLIP: &str = include_str!("../templates/slip.typ");
+const LEDGER: &str = include_str!("../templates/ledger.typ");
+const FONTS: [&[u8]; 4] = [
+    include_bytes!("../fonts/NotoSerif-Regular.ttf"),
+    include_bytes!("../fonts/NotoSerif-Bold.ttf"),
+    include_bytes!("../fonts/NotoSerif-Italic.ttf"),
+    include_bytes!("../fonts/NotoSerif-BoldItalic.ttf"),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    #[error("không tạo được tệp PDF: {0}")]
+    Typeset(String),
+    #[error("dữ liệu phiếu không hợp lệ: {0}")]
+    Data(String),
+}
+
+/// A labelled line or paragraph of a slip.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub label: String,
+    pub text: String,
+}
+
+impl Line {
+    pub fn new(label: &str, text: impl Into<String>) -> Self {
+        Line {
+            label: label.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// A table of a slip: relative column widths, header, rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub widths: Vec<f64>,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Everything a slip shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlipData {
+    /// `a5` (forms 01-05) or `a4`.
+    pub paper: String,
+    /// The body above the issuing agency (e.g. "UBND tỉnh Thái Nguyên").
+    pub parent: String,
+    pub agency: String,
+    pub place: String,
+    /// "ngày 29 tháng 11 năm 2026".
+    pub date_words: String,
+    pub title: String,
+    /// "Mẫu số 01 - Thông tư 01/2018/TT-VPCP".
+    pub form: String,
+    pub code: String,
+    pub paragraphs: Vec<Line>,
+    pub table: Option<Table>,
+    pub sign_left: String,
+    pub sign_right: String,
+    /// The QR code of the dossier code (SVG), or empty.
+    pub qr_svg: String,
+}
+
+/// The ledger of a desk for a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerData {
+    pub parent: String,
+    pub agency: String,
+    pub subtitle: String,
+    /// STT, code, procedure, applicant, received, due, finished, returned, state.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The QR code of a text as an SVG document.
+pub fn qr_svg(text: &str) -> Result<String, DocError> {
+    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| DocError::Data(e.to_string()))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(160, 160)
+        .build())
+}
+
+/// "ngày 29 tháng 11 năm 2026".
+pub fn date_words(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!(
+        "ngày {:02} tháng {:02} năm {}",
+        d.day(),
+        d.month(),
+        d.year()
+    )
+}
+
+pub fn slip_pdf(data: &SlipData) -> Result<Vec<u8>, DocError> {
+    render(SLIP, data)
+}
+
+pub fn ledger_pdf(data: &LedgerData) -> Result<Vec<u8>, DocError> {
+    render(LEDGER, data)
+}
+
+fn render<T: Serialize>(main: &str, data: &T) -> Result<Vec<u8>, DocError> {
+    let json = serde_json::to_string(data).map_err(|e| DocError::Data(e.to_string()))?;
+    let world = DocWorld::new(main, &json);
+    let warned = typst::compile::<typst_layout::PagedDocument>(&world);
+    // A warning (e.g. a missing font falling back to another) is an error:
+    // a slip must never print with the wrong glyphs.
+    if let Some(w) = warned.warnings.first() {
+        return Err(DocError::Typeset(w.message.to_string()));
+    }
+    let doc = warned.output.map_err(|errs| {
+        DocError::Typeset(
+            errs.iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default()).map_err(|errs| {
+        DocError::Typeset(
+            errs.iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })
+}
+
+/// A world of one main file, the shared `common.typ`, embedded fonts and
+/// the data input; no file system, no network, a fixed "today".
+struct DocWorld {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    main: Source,
+    common: Source,
+}
+
+impl DocWorld {
+    fn new(main: &str, json: &str) -> Self {
+        let fonts: Vec<Font> = FONTS
+            .iter()
+            .flat_map(|b| Font::iter(Bytes::new(b.to_vec())))
+            .collect();
+        let mut inputs = Dict::new();
+        inputs.insert("data".into(), json.into_value());
+        let id = |p: &str| {
+            FileId::new(RootedPath::new(
+                VirtualRoot::Project,
+                VirtualPath::new(p).expect("valid virtual path"),
+            ))
+        };
+        DocWorld {
+            library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
+            book: LazyHash::new(FontBook::from_fonts(&fonts)),
+            main: Source::new(id("/main.typ"), main.to_string()),
+            common: Source::new(id("/common.typ"), COMMON.to_string()),
+            fonts,
+        }
+    }
+}
+
+impl World for DocWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.book
+    }
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else if id == self.common.id() {
+            Ok(self.common.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+    fn file(&self, _id: FileId) -> FileResult<Bytes> {
+        Err(FileError::AccessDenied)
+    }
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.get(index).cloned()
+    }
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        None
+    }
+}

@@ -1,0 +1,101 @@
+//! Real PDFs from the templates, with Vietnamese text and the QR code.
+
+use motcua_docs::{LedgerData, Line, SlipData, Table, date_words, ledger_pdf, qr_svg, slip_pdf};
+
+fn slip() -> SlipData {
+    SlipData {
+        paper: "a5".into(),
+        parent: "Ủy ban nhân dân tỉnh Thái Nguyên".into(),
+        agency: "Trung tâm Phục vụ hành chính công xã Đồng Hỷ".into(),
+        place: "Xã Đồng Hỷ".into(),
+        date_words: date_words(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),
+        title: "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ".into(),
+        form: "Mẫu số 01 - Thông tư 01/2018/TT-VPCP".into(),
+        code: "H55.305.1-261130-0001".into(),
+        paragraphs: vec![
+            Line::new(
+                "Ông/bà",
+                "Nguyễn Thị Ắ Ằ Ẳ Ẵ Ặ Ế Ề Ể Ễ Ệ Ố Ồ Ổ Ỗ Ộ Ớ Ờ Ở Ỡ Ợ Ứ Ừ Ử Ữ Ự Ý Ỳ Ỷ Ỹ Ỵ",
+            ),
+            Line::new(
+                "Nội dung yêu cầu giải quyết",
+                "Thủ tục đăng ký khai sinh #[x] $y$ *z* <script>",
+            ),
+            Line::new(
+                "5. Thời gian trả kết quả giải quyết hồ sơ",
+                "17 giờ 00 phút, ngày 03/12/2026",
+            ),
+        ],
+        table: Some(Table {
+            widths: vec![0.5, 6.0, 2.0],
+            header: vec!["TT".into(), "Tên giấy tờ".into(), "Số lượng".into()],
+            rows: vec![vec![
+                "1".into(),
+                "Giấy chứng sinh".into(),
+                "1 bản chính".into(),
+            ]],
+        }),
+        sign_left: "NGƯỜI NỘP HỒ SƠ".into(),
+        sign_right: "NGƯỜI TIẾP NHẬN HỒ SƠ".into(),
+        qr_svg: qr_svg("H55.305.1-261130-0001").unwrap(),
+    }
+}
+
+fn keep(name: &str, bytes: &[u8]) {
+    if let Ok(dir) = std::env::var("MOTCUA_PDF_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join(name), bytes).unwrap();
+    }
+}
+
+#[test]
+fn slip_renders_vietnamese_and_markup_characters_literally() {
+    let pdf = slip_pdf(&slip()).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        pdf.len() > 10_000,
+        "fonts are embedded: {} bytes",
+        pdf.len()
+    );
+    // Noto Serif is embedded (subset), no other font.
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("NotoSerif"), "Noto Serif embedded");
+    keep("receipt.pdf", &pdf);
+}
+
+#[test]
+fn a4_slip_without_table_or_qr() {
+    let mut s = slip();
+    s.paper = "a4".into();
+    s.table = None;
+    s.qr_svg = String::new();
+    s.sign_left = String::new();
+    assert!(slip_pdf(&s).unwrap().starts_with(b"%PDF-"));
+}
+
+#[test]
+fn ledger_renders() {
+    let rows = (1..=40)
+        .map(|i| {
+            vec![
+                i.to_string(),
+                format!("H55.305.1-261130-{i:04}"),
+                "Thủ tục đăng ký khai sinh".into(),
+                "Nguyễn Văn A".into(),
+                "30/11/2026 08:00".into(),
+                "03/12/2026 17:00".into(),
+                String::new(),
+                String::new(),
+                "Đã tiếp nhận".into(),
+            ]
+        })
+        .collect();
+    let pdf = ledger_pdf(&LedgerData {
+        parent: "Ủy ban nhân dân tỉnh Thái Nguyên".into(),
+        agency: "Trung tâm Phục vụ hành chính công xã Đồng Hỷ".into(),
+        subtitle: "Năm 2026".into(),
+        rows,
+    })
+    .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    keep("ledger.pdf", &pdf);
+}

@@ -1,0 +1,209 @@
+// Real-browser end-to-end and accessibility tests of the server-rendered
+// pages: the real motcua binary on a fresh SQLite data dir, Debian's Chromium,
+// axe-core with the WCAG 2.0/2.1 A and AA rules. See docs/e2e.md.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startServer } from '../lib/server.mjs';
+import { launchBrowser, newContext, runAxe, describeViolations, DESKTOP, PHONE, AXE_TAGS } from '../lib/browser.mjs';
+
+/** Every page under test, with the status it must answer. */
+const PAGES = [
+  { path: '/', status: 200 },
+  { path: '/thu-tuc?q=dang+ky+khai+sinh', status: 200 },
+  { path: '/thu-tuc?field=H%E1%BB%99+t%E1%BB%8Bch&page=2', status: 200 }, // field=Hộ tịch
+  { path: '/thu-tuc/1.001193', status: 200 },
+  { path: '/don-vi/169?date=2016-06-01', status: 200 },
+  { path: '/lich/2019', status: 200 },
+  { path: '/thu-tuc/1.999999', status: 404 },
+];
+
+const SKIP_TEXT = 'Truy cập nội dung luôn';
+
+const outDir = process.env.E2E_OUT_DIR || mkdtempSync(join(tmpdir(), 'motcua-e2e-'));
+let server;
+let browser;
+const contexts = {};
+const axeResults = []; // { page, device, passes, violations, incomplete }
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  contexts.desktop = await newContext(browser, server.baseUrl, DESKTOP);
+  contexts.phone = await newContext(browser, server.baseUrl, PHONE);
+  contexts.nojs = await newContext(browser, server.baseUrl, DESKTOP, { javaScriptEnabled: false });
+  console.log(`# server ${server.baseUrl}, ${browser.browserType().name()} ${browser.version()}, output in ${outDir}`);
+});
+
+after(async () => {
+  await browser?.close();
+  // Normally stopped (and checked) by the last test; this only cleans up after a failure.
+  await server?.stop();
+  writeFileSync(join(outDir, 'axe-results.json'), JSON.stringify(axeResults, null, 2));
+  if (axeResults.length) {
+    console.log(`# axe (${AXE_TAGS.join(', ')}): page, device, passes, violations, incomplete`);
+    for (const r of axeResults) {
+      console.log(`#   ${r.page.padEnd(48)} ${r.device.padEnd(8)} ${String(r.passes.length).padStart(3)} ${String(r.violations.length).padStart(3)} ${String(r.incomplete.length).padStart(3)}`);
+    }
+  }
+});
+
+/** Opens `path` in a new page of `context`, checks the status, returns the page. */
+async function open(context, path, status) {
+  const page = await context.newPage();
+  const res = await page.goto(path, { waitUntil: 'load' });
+  assert.equal(res.status(), status, `${path}: HTTP status`);
+  return page;
+}
+
+for (const device of [DESKTOP, PHONE]) {
+  describe(`axe-core WCAG 2.1 A/AA, ${device.name} ${device.viewport.width}×${device.viewport.height}`, () => {
+    for (const { path, status } of PAGES) {
+      it(`${path} has no violations`, async () => {
+        const page = await open(contexts[device.name], path, status);
+        try {
+          const r = await runAxe(page);
+          axeResults.push({ page: path, device: device.name, ...r });
+          assert.ok(r.passes.length > 10, `${path}: axe ran only ${r.passes.length} passing rules`);
+          assert.equal(r.violations.length, 0, `${path} (${device.name}):\n${describeViolations(r.violations)}`);
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  });
+}
+
+describe('keyboard', () => {
+  for (const { path, status } of PAGES) {
+    it(`${path}: first Tab focuses the visible skip link, Enter moves focus to #content`, async () => {
+      const page = await open(contexts.desktop, path, status);
+      try {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement;
+          const r = el.getBoundingClientRect();
+          return {
+            tag: el.tagName,
+            text: el.textContent.trim(),
+            href: el.getAttribute('href'),
+            visible: r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth,
+          };
+        });
+        assert.deepEqual(
+          { tag: focused.tag, text: focused.text, href: focused.href },
+          { tag: 'A', text: SKIP_TEXT, href: '#content' },
+        );
+        assert.ok(focused.visible, 'the focused skip link is on screen');
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => document.activeElement?.id === 'content', null, { timeout: 5_000 });
+        assert.equal(await page.evaluate(() => document.activeElement.tagName), 'MAIN');
+        // The next Tab continues inside the main content, not back at the header.
+        await page.keyboard.press('Tab');
+        const inMain = await page.evaluate(() => document.getElementById('content').contains(document.activeElement));
+        assert.ok(inMain, 'Tab after the skip link lands inside <main>');
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
+
+describe('search without JavaScript', () => {
+  it('typing "ĐĂNG KÝ KHAI SINH" and submitting finds "Thủ tục đăng ký khai sinh" first', async () => {
+    const page = await open(contexts.nojs, '/', 200);
+    try {
+      const box = page.getByRole('searchbox', { name: 'Tìm thủ tục hành chính' });
+      await box.click();
+      await box.pressSequentially('ĐĂNG KÝ KHAI SINH');
+      await Promise.all([page.waitForURL(/\/thu-tuc\?q=/), box.press('Enter')]);
+      const url = new URL(page.url());
+      assert.equal(url.pathname, '/thu-tuc');
+      assert.equal(url.searchParams.get('q'), 'ĐĂNG KÝ KHAI SINH');
+      const first = page.locator('ol.hits > li a').first();
+      assert.equal((await first.textContent()).trim(), 'Thủ tục đăng ký khai sinh');
+      // The query stays in the box, and the result link leads to the procedure page.
+      assert.equal(await page.locator('#q').inputValue(), 'ĐĂNG KÝ KHAI SINH');
+      await Promise.all([page.waitForURL(/\/thu-tuc\/1\.\d+$/), first.click()]);
+      assert.equal(await page.locator('h1').textContent(), 'Thủ tục đăng ký khai sinh');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the search button submits as well (no JavaScript)', async () => {
+    const page = await open(contexts.nojs, '/', 200);
+    try {
+      await page.locator('#q').fill('khai sinh');
+      await Promise.all([page.waitForURL(/\/thu-tuc\?q=/), page.getByRole('button', { name: 'Tìm kiếm' }).click()]);
+      assert.ok((await page.locator('ol.hits > li').count()) >= 1);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('phone width 375 px: no horizontal scrolling of the page', () => {
+  for (const { path, status } of PAGES) {
+    it(path, async () => {
+      const page = await open(contexts.phone, path, status);
+      try {
+        const m = await page.evaluate(() => ({
+          scrollWidth: document.scrollingElement.scrollWidth,
+          innerWidth,
+          clientWidth: document.documentElement.clientWidth,
+        }));
+        assert.ok(
+          m.scrollWidth <= m.innerWidth && m.scrollWidth <= 375,
+          `${path}: page is ${m.scrollWidth}px wide, viewport ${m.innerWidth}px (clientWidth ${m.clientWidth})`,
+        );
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
+
+describe('document language and title', () => {
+  for (const { path, status } of PAGES) {
+    it(`${path}: <html lang="vi"> and a non-empty <title>`, async () => {
+      const page = await open(contexts.desktop, path, status);
+      try {
+        assert.equal(await page.evaluate(() => document.documentElement.getAttribute('lang')), 'vi');
+        const title = (await page.title()).trim();
+        assert.ok(title.length > 0, 'empty <title>');
+        assert.notEqual(title, '· motcua');
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
+
+describe('screenshots at phone width', () => {
+  for (const [name, path] of [['home', '/'], ['procedure-1.001193', '/thu-tuc/1.001193']]) {
+    it(`${path} → ${name}.png`, async () => {
+      const page = await open(contexts.phone, path, 200);
+      try {
+        const file = join(outDir, `${name}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        console.log(`# screenshot ${file}`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
+
+describe('server', () => {
+  it('logged no ERROR and stops on SIGTERM with exit code 0', async () => {
+    const errors = server.logs.filter((l) => l.level === 'ERROR');
+    assert.deepEqual(errors, []);
+    const { code, signal } = await server.stop();
+    assert.equal(signal, null, `killed by ${signal}`);
+    assert.equal(code, 0);
+  });
+});
