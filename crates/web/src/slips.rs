@@ -10,7 +10,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
 use motcua_core::codes::AgencyCode;
-use motcua_core::dossier::{DossierCode, State as DState, control_sheet};
+use motcua_core::dossier::{DossierCode, Paper, RuleSet, SlipKind, State as DState, control_sheet};
 use motcua_docs::{Line, SlipData, Table, date_words, qr_svg};
 use serde::Deserialize;
 
@@ -104,8 +104,14 @@ pub async fn slip(
         Line::new("Thư điện tử", a.email.clone().unwrap_or_default()),
     ];
     let conflict = |m: &str| WebError::Conflict(m.to_string());
-    let base = |title: &str, form_no: &str, date: Option<NaiveDateTime>| SlipData {
-        paper: "a5".into(),
+    let slip_base = |title: String,
+                     form_no: String,
+                     paper: Option<Paper>,
+                     date: Option<NaiveDateTime>| SlipData {
+        paper: match paper {
+            Some(Paper::A4) => "a4".into(),
+            _ => "a5".into(),
+        },
         parent: h.parent.clone(),
         agency: h.agency.clone(),
         place: h.place.clone(),
@@ -113,14 +119,37 @@ pub async fn slip(
             date.map(|t| t.date())
                 .unwrap_or_else(|| d.updated_at.date()),
         ),
-        title: title.into(),
-        form: form_no.into(),
+        title,
+        form: form_no,
         code: d.code.to_string(),
         paragraphs: Vec::new(),
         table: None,
         sign_left: "NGƯỜI NỘP HỒ SƠ".into(),
         sign_right: "NGƯỜI TIẾP NHẬN HỒ SƠ".into(),
         qr_svg: String::new(),
+    };
+    // The form set of the rules the dossier was received under (Circular
+    // 01/2018 until 2025-06-30, Circular 03/2025 after): number, title, paper.
+    let rules = RuleSet::by_id(&d.rule_set);
+    let base = |title: &str, form_no: &str, date: Option<NaiveDateTime>| {
+        let kind = match form.as_str() {
+            "receipt" => SlipKind::Receipt,
+            "supplement" => SlipKind::Supplement,
+            "refusal" => SlipKind::Refusal,
+            "apology" => SlipKind::Apology,
+            _ => SlipKind::ControlSheet,
+        };
+        let official = rules.and_then(|r| r.slip(kind));
+        slip_base(
+            official
+                .map(|f| f.name_vi.to_uppercase())
+                .unwrap_or_else(|| title.to_string()),
+            official
+                .map(|f| format!("Mẫu số {} - {}", f.form_no, f.instrument))
+                .unwrap_or_else(|| form_no.to_string()),
+            official.map(|f| f.paper),
+            date,
+        )
     };
     let data = match form.as_str() {
         "receipt" => {
@@ -293,7 +322,7 @@ pub async fn slip(
                 widths: vec![2.5, 2.2, 1.8, 1.8, 1.4, 1.6],
                 header: [
                     "Bước, cơ quan xử lý",
-                    "Bên giao → bên nhận",
+                    "Bên giao – bên nhận",
                     "Bắt đầu",
                     "Kết thúc",
                     "Thời hạn bước",
@@ -307,7 +336,7 @@ pub async fn slip(
                         vec![
                             r.name.clone(),
                             format!(
-                                "{} → {}",
+                                "{} – {}",
                                 r.from_agency
                                     .as_ref()
                                     .map(|x| x.to_string())
