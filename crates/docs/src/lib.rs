@@ -121,6 +121,19 @@ pub fn ledger_pdf(data: &LedgerData) -> Result<Vec<u8>, DocError> {
 fn render<T: Serialize>(main: &str, data: &T) -> Result<Vec<u8>, DocError> {
     let json = serde_json::to_string(data).map_err(|e| DocError::Data(e.to_string()))?;
     let world = DocWorld::new(main, &json);
+    // typst draws a character no font has as an empty box, silently: refuse.
+    if let Some(c) = json.chars().find(|c| {
+        !c.is_control()
+            && !world
+                .fonts
+                .iter()
+                .any(|f| f.info().coverage.contains(*c as u32))
+    }) {
+        return Err(DocError::Data(format!(
+            "ký tự `{c}` (U+{:04X}) không có trong phông chữ của phiếu",
+            c as u32
+        )));
+    }
     let warned = typst::compile::<typst_layout::PagedDocument>(&world);
     // A warning (e.g. a missing font falling back to another) is an error:
     // a slip must never print with the wrong glyphs.

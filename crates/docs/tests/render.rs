@@ -99,3 +99,11 @@ fn ledger_renders() {
     assert!(pdf.starts_with(b"%PDF-"));
     keep("ledger.pdf", &pdf);
 }
+
+#[test]
+fn a_character_the_font_lacks_is_refused_not_drawn_as_a_box() {
+    let mut s = slip();
+    s.paragraphs.push(Line::new("Bên giao", "A → B"));
+    let e = slip_pdf(&s).unwrap_err().to_string();
+    assert!(e.contains("U+2192"), "{e}");
+}
