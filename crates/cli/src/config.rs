@@ -215,7 +215,13 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
             None
         }
     };
-    let state = motcua_web::AppState::new(store.clone());
+    let files_dir = s.data_dir.join("files");
+    std::fs::create_dir_all(&files_dir).map_err(|source| CliError::Io {
+        path: files_dir.display().to_string(),
+        source,
+    })?;
+    let state = motcua_web::AppState::new(store.clone())
+        .with_files(motcua_store::files::Files::local(files_dir));
     motcua_web::serve(listener, state, shutdown_signal())
         .await
         .map_err(|source| CliError::Io {

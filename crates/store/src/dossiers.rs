@@ -55,6 +55,17 @@ pub struct StoredEvent {
     pub hash: String,
 }
 
+/// A document attached to a dossier.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct DocumentInfo {
+    pub sha256: String,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: chrono::DateTime<Utc>,
+}
+
 /// What `audit verify` found.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct AuditReport {
@@ -273,6 +284,28 @@ impl Store {
                 serde_json::from_str(&d).map_err(|e| StoreError::Corrupt(format!("dossier: {e}")))
             })
             .collect()
+    }
+
+    /// Records a document of a dossier (its content already in the file store).
+    pub async fn add_document(
+        &self,
+        code: &DossierCode,
+        doc: &DocumentInfo,
+    ) -> Result<bool, StoreError> {
+        let n = with_db!(&self.db, p => sqlx::query(
+            "INSERT INTO dossier_document (dossier_code, sha256, name, media_type, size, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dossier_code, sha256) DO NOTHING")
+            .bind(code.as_str()).bind(doc.sha256.clone()).bind(doc.name.clone()).bind(doc.media_type.clone())
+            .bind(doc.size).bind(doc.uploaded_by.clone()).bind(doc.uploaded_at)
+            .execute(p).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// The documents of a dossier, in upload order.
+    pub async fn documents(&self, code: &DossierCode) -> Result<Vec<DocumentInfo>, StoreError> {
+        Ok(with_db!(&self.db, p => sqlx::query_as(
+            "SELECT sha256, name, media_type, size, uploaded_by, uploaded_at FROM dossier_document WHERE dossier_code = $1 ORDER BY uploaded_at, sha256")
+            .bind(code.as_str()).fetch_all(p).await?))
     }
 
     /// A dossier and its events.

@@ -9,6 +9,7 @@ mod db;
 pub mod demo;
 mod dossiers;
 mod error;
+pub mod files;
 mod outbox;
 mod sql;
 pub mod testing;
@@ -17,7 +18,9 @@ mod users;
 
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
 pub use db::Store;
-pub use dossiers::{AuditReport, DossierRecord, GENESIS_HASH, Idempotency, Reply, StoredEvent};
+pub use dossiers::{
+    AuditReport, DocumentInfo, DossierRecord, GENESIS_HASH, Idempotency, Reply, StoredEvent,
+};
 pub use error::StoreError;
 pub use outbox::{MAX_ATTEMPTS, OutboxMessage};
 pub use units::{AgencyFilter, UnitFilter};

@@ -34,7 +34,10 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         crate::dossiers::get,
         crate::dossiers::act,
         crate::slips::slip,
-        crate::slips::ledger
+        crate::slips::ledger,
+        crate::documents::upload,
+        crate::documents::list,
+        crate::documents::download
     ),
     modifiers(&BearerAuth),
     components(schemas(

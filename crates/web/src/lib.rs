@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod calendar;
+pub mod documents;
 pub mod dossiers;
 pub mod error;
 pub mod i18n;
@@ -32,6 +33,8 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct AppState {
     pub store: Store,
     pub metrics: PrometheusHandle,
+    /// Uploaded documents and results.
+    pub files: motcua_store::files::Files,
 }
 
 impl AppState {
@@ -39,7 +42,14 @@ impl AppState {
         AppState {
             store,
             metrics: metrics_handle(),
+            files: motcua_store::files::Files::local(std::env::temp_dir().join("motcua-files")),
         }
+    }
+
+    /// The same, keeping files under `files` (content-addressed).
+    pub fn with_files(mut self, files: motcua_store::files::Files) -> Self {
+        self.files = files;
+        self
     }
 }
 
@@ -81,6 +91,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/dossiers/{code}/slips/{form}", get(slips::slip))
         .route("/api/ledger.pdf", get(slips::ledger))
+        .route(
+            "/api/dossiers/{code}/documents",
+            axum::routing::post(documents::upload)
+                .get(documents::list)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    documents::MAX_UPLOAD + 1,
+                )),
+        )
+        .route(
+            "/api/dossiers/{code}/documents/{sha256}",
+            get(documents::download),
+        )
         .route("/api/calendar/{year}", get(calendar::api_year))
         .route("/lich", get(calendar::page_this_year))
         .route("/lich/{year}", get(calendar::page_year))

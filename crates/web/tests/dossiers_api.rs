@@ -465,3 +465,131 @@ storage_test!(slips_and_ledger_are_pdfs, |store| {
         StatusCode::BAD_REQUEST
     );
 });
+
+async fn send_bytes(
+    app: &AppState,
+    uri: &str,
+    token: &str,
+    ct: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, Vec<u8>) {
+    let mut req = Request::post(uri).header("authorization", format!("Bearer {token}"));
+    if let Some(ct) = ct {
+        req = req.header("content-type", ct);
+    }
+    let res = router(app.clone())
+        .oneshot(req.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let s = res.status();
+    (
+        s,
+        to_bytes(res.into_body(), 64 << 20).await.unwrap().to_vec(),
+    )
+}
+
+storage_test!(documents_are_checked_stored_and_verified, |store| {
+    demo::load(store).await.unwrap();
+    let tok = user(store, "desk", "H55.305.1", &[Role::ReceptionOfficer]).await;
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&tok),
+        None,
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let code = v["code"].as_str().unwrap().to_string();
+    let dir = std::env::temp_dir().join(format!(
+        "motcua-files-test-{}",
+        std::process::id() as u128 * 1000 + rand_nanos()
+    ));
+    let app = AppState::new(store.clone()).with_files(motcua_store::files::Files::local(&dir));
+    let uri =
+        format!("/api/dossiers/{code}/documents?name=Gi%E1%BA%A5y%20ch%E1%BB%A9ng%20sinh.pdf");
+    let pdf = b"%PDF-1.4\n% test\n1 0 obj <<>> endobj\n%%EOF\n".to_vec();
+    let (s, body) = send_bytes(&app, &uri, &tok, Some("application/pdf"), pdf.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+    let info: Value = serde_json::from_slice(&body).unwrap();
+    let sha = info["sha256"].as_str().unwrap().to_string();
+    assert_eq!(
+        (info["media_type"].as_str(), info["name"].as_str()),
+        (Some("application/pdf"), Some("Giấy chứng sinh.pdf"))
+    );
+    // The same content again: stored once.
+    assert_eq!(
+        send_bytes(&app, &uri, &tok, None, pdf.clone()).await.0,
+        StatusCode::OK
+    );
+    // Refused: not a PDF/image, a type that lies, too large, no name.
+    for (ct, body, status) in [
+        (Some("application/pdf"), b"hello".to_vec(), 415),
+        (Some("image/png"), pdf.clone(), 415),
+        (
+            None,
+            [b"%PDF-".to_vec(), vec![b'x'; (20 << 20) - 4]].concat(),
+            413,
+        ),
+    ] {
+        let (s, b) = send_bytes(&app, &uri, &tok, ct, body).await;
+        assert_eq!(s.as_u16(), status, "{}", String::from_utf8_lossy(&b));
+    }
+    assert_eq!(
+        send_bytes(
+            &app,
+            &format!("/api/dossiers/{code}/documents"),
+            &tok,
+            None,
+            pdf.clone()
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
+    // Listed and downloaded intact.
+    let get = |uri: String| {
+        let app = app.clone();
+        let tok = tok.clone();
+        async move {
+            let req = Request::get(uri)
+                .header("authorization", format!("Bearer {tok}"))
+                .body(Body::empty())
+                .unwrap();
+            let res = router(app).oneshot(req).await.unwrap();
+            let s = res.status();
+            (
+                s,
+                to_bytes(res.into_body(), 64 << 20).await.unwrap().to_vec(),
+            )
+        }
+    };
+    let (s, list) = get(format!("/api/dossiers/{code}/documents")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&list)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let (s, got) = get(format!("/api/dossiers/{code}/documents/{sha}")).await;
+    assert_eq!((s, got == pdf), (StatusCode::OK, true));
+    // A file changed on disk is detected on read.
+    std::fs::write(dir.join(&sha[..2]).join(&sha), b"%PDF-tampered").unwrap();
+    assert_eq!(
+        get(format!("/api/dossiers/{code}/documents/{sha}")).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    std::fs::remove_dir_all(&dir).ok();
+});
+
+fn rand_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+        % 1_000_000
+}
