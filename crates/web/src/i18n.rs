@@ -33,6 +33,44 @@ impl Tr {
         }
     }
 
+    /// Weekly hours (`Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30`) in
+    /// the reader's language: `Thứ Hai - Thứ Sáu: 07:30-11:30, 13:30-17:00; Thứ Bảy: 07:30-11:30`.
+    pub fn hours(&self, text: &str) -> String {
+        if self.lang == Lang::En {
+            return text.to_string();
+        }
+        const DAYS: [(&str, &str); 7] = [
+            ("Mon", "Thứ Hai"),
+            ("Tue", "Thứ Ba"),
+            ("Wed", "Thứ Tư"),
+            ("Thu", "Thứ Năm"),
+            ("Fri", "Thứ Sáu"),
+            ("Sat", "Thứ Bảy"),
+            ("Sun", "Chủ nhật"),
+        ];
+        let day = |d: &str| {
+            DAYS.iter()
+                .find(|(k, _)| *k == d)
+                .map(|(_, v)| *v)
+                .unwrap_or(d)
+                .to_string()
+        };
+        text.split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|part| {
+                let mut words = part.split_whitespace();
+                let range = words.next().unwrap_or_default();
+                let days = match range.split_once('-') {
+                    Some((a, b)) => format!("{} - {}", day(a), day(b)),
+                    None => day(range),
+                };
+                format!("{days}: {}", words.collect::<Vec<_>>().join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub fn html_lang(&self) -> &'static str {
         match self.lang {
             Lang::Vi => "vi",
@@ -195,6 +233,14 @@ pub static TABLE: &[(&str, &str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hours_in_vietnamese() {
+        assert_eq!(
+            Tr::vi().hours("Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30"),
+            "Thứ Hai - Thứ Sáu: 07:30-11:30, 13:30-17:00; Thứ Bảy: 07:30-11:30"
+        );
+    }
 
     #[test]
     fn keys_are_unique_and_vietnamese_complete() {
