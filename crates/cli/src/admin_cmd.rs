@@ -34,6 +34,55 @@ pub enum TokenCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum OutboxCmd {
+    /// List the notification outbox: sent, waiting, or dead (attempts exhausted).
+    List {
+        /// Only messages not yet delivered.
+        #[arg(long)]
+        pending: bool,
+    },
+    /// Make undelivered messages due again (all, or one by id).
+    Replay { id: Option<String> },
+}
+
+pub async fn outbox(s: &Settings, cmd: OutboxCmd) -> Result<(), CliError> {
+    let store = open_store(s).await?;
+    match cmd {
+        OutboxCmd::List { pending } => {
+            for m in store.outbox().await? {
+                if pending && m.sent_at.is_some() {
+                    continue;
+                }
+                let status = match (&m.sent_at, m.attempts >= motcua_store::MAX_ATTEMPTS) {
+                    (Some(t), _) => format!("sent {}", t.format("%Y-%m-%dT%H:%M:%SZ")),
+                    (None, true) => "dead".to_string(),
+                    (None, false) => "waiting".to_string(),
+                };
+                println!(
+                    "{}\t{}\t{}\tattempts={}\t{}\t{}",
+                    m.id,
+                    status,
+                    m.recipient,
+                    m.attempts,
+                    m.subject,
+                    m.last_error.unwrap_or_default()
+                );
+            }
+        }
+        OutboxCmd::Replay { id } => {
+            let n = store
+                .replay_outbox(id.as_deref(), chrono::Utc::now())
+                .await?;
+            if n == 0 && id.is_some() {
+                return Err(CliError::Usage("không có thư chưa gửi với mã này".into()));
+            }
+            println!("{n} messages due again");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand, Debug)]
 pub enum AuditCmd {
     /// Check every dossier's hash chain; exit non-zero naming the first broken event.
     Verify,

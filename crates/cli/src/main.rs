@@ -48,6 +48,9 @@ enum Command {
     /// API tokens for machine clients (Authorization: Bearer TOKEN).
     #[command(subcommand)]
     Token(admin_cmd::TokenCmd),
+    /// The notification outbox: list, replay undelivered messages.
+    #[command(subcommand)]
+    Outbox(admin_cmd::OutboxCmd),
     /// The audit trail of dossier events (hash chains).
     #[command(subcommand)]
     Audit(admin_cmd::AuditCmd),
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
             Command::User(cmd) => admin_cmd::user(&settings, cmd).await,
             Command::Token(cmd) => admin_cmd::token(&settings, cmd).await,
             Command::Audit(cmd) => admin_cmd::audit(&settings, cmd).await,
+            Command::Outbox(cmd) => admin_cmd::outbox(&settings, cmd).await,
         }
     });
     match result {

@@ -610,6 +610,15 @@ fn notifications_are_delivered_once_by_smtp() {
         "{:?}",
         outbox[0]
     );
+    let o = motcua(&dir, &["outbox", "list"]);
+    assert!(
+        stdout(&o).contains(&format!("{code}/1\tsent ")),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(stdout(&motcua(&dir, &["outbox", "list", "--pending"])), "");
+    let o = motcua(&dir, &["outbox", "replay", "nope/1"]);
+    assert!(!o.status.success());
     let _ = smtp.kill();
     let _ = smtp.wait();
     std::fs::remove_dir_all(&dir).ok();

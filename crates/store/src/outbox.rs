@@ -71,6 +71,22 @@ impl Store {
         Ok(with_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?))
     }
 
+    /// Makes undelivered messages due again with a fresh attempt count (all
+    /// of them, or one by id); returns how many. For messages that reached
+    /// [`MAX_ATTEMPTS`] (the dead letters) after the cause was fixed.
+    pub async fn replay_outbox(
+        &self,
+        id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(with_db!(&self.db, p => match id {
+            Some(id) => sqlx::query("UPDATE outbox SET attempts = 0, next_attempt_at = $1 WHERE sent_at IS NULL AND id = $2")
+                .bind(now).bind(id).execute(p).await?.rows_affected(),
+            None => sqlx::query("UPDATE outbox SET attempts = 0, next_attempt_at = $1 WHERE sent_at IS NULL")
+                .bind(now).execute(p).await?.rows_affected(),
+        }))
+    }
+
     pub async fn mark_sent(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         with_db!(&self.db, p => {
             sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2 AND sent_at IS NULL")
