@@ -38,7 +38,10 @@ fn date(s: &str) -> Result<NaiveDate, CliError> {
 }
 
 /// The calendar of an agency (its hours, the stored day rules) or of the installation.
-async fn calendar_for(s: &Settings, agency: Option<&str>) -> Result<WorkCalendar, CliError> {
+async fn calendar_for(
+    s: &Settings,
+    agency: Option<&str>,
+) -> Result<std::sync::Arc<WorkCalendar>, CliError> {
     let store = open_store(s).await?;
     let code = agency
         .map(motcua_core::codes::AgencyCode::new)

@@ -7,6 +7,11 @@ use motcua_core::calendar::{
     CalendarSpec, DayKind, DayRule, WorkCalendar, overlay_years, standard_rules,
 };
 use motcua_core::codes::AgencyCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long a built calendar is reused before it is rebuilt from the database.
+pub const CALENDAR_TTL: Duration = Duration::from_secs(300);
 
 #[derive(sqlx::FromRow)]
 struct DayRow {
@@ -35,6 +40,7 @@ impl Store {
     }
 
     async fn store_day_rules(&self, scope: &str, rules: &[DayRule]) -> Result<usize, StoreError> {
+        self.forget_calendars();
         with_db!(&self.db, p => {
             let mut tx = p.begin().await?;
             for r in rules {
@@ -76,7 +82,35 @@ impl Store {
     /// The working calendar of an agency (its hours; statutory rules, with
     /// every stored year replacing the derived one; then the agency's own
     /// date overrides), or of the installation when `agency` is `None`.
-    pub async fn calendar(&self, agency: Option<&AgencyCode>) -> Result<WorkCalendar, StoreError> {
+    pub async fn calendar(
+        &self,
+        agency: Option<&AgencyCode>,
+    ) -> Result<Arc<WorkCalendar>, StoreError> {
+        let key = agency.map(|a| a.to_string()).unwrap_or_default();
+        if let Ok(cache) = self.calendars.lock()
+            && let Some((at, cal)) = cache.get(&key)
+            && at.elapsed() < CALENDAR_TTL
+        {
+            return Ok(cal.clone());
+        }
+        let cal = Arc::new(self.build_calendar(agency).await?);
+        if let Ok(mut cache) = self.calendars.lock() {
+            cache.insert(key, (Instant::now(), cal.clone()));
+        }
+        Ok(cal)
+    }
+
+    /// Forgets the built calendars (after a change of day rules or agencies).
+    pub(crate) fn forget_calendars(&self) {
+        if let Ok(mut cache) = self.calendars.lock() {
+            cache.clear();
+        }
+    }
+
+    async fn build_calendar(
+        &self,
+        agency: Option<&AgencyCode>,
+    ) -> Result<WorkCalendar, StoreError> {
         let mut rules = overlay_years(&standard_rules(), &self.day_rules().await?);
         let mut spec = CalendarSpec {
             rules: Vec::new(),

@@ -24,10 +24,28 @@ macro_rules! with_db {
 }
 pub(crate) use with_db;
 
+/// Built working calendars by agency code ("" = installation) with the
+/// moment they were built.
+pub(crate) type CalendarCache = std::sync::Arc<
+    std::sync::Mutex<
+        std::collections::HashMap<
+            String,
+            (
+                std::time::Instant,
+                std::sync::Arc<motcua_core::calendar::WorkCalendar>,
+            ),
+        >,
+    >,
+>;
+
 /// The storage handle: cheap to clone, shared by every request.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// Built working calendars by agency ("" = installation), with the time
+    /// they were built; cleared when calendar data or agencies change here,
+    /// and rebuilt after `CALENDAR_TTL` (other processes may change them).
+    pub(crate) calendars: CalendarCache,
 }
 
 impl Store {
@@ -52,6 +70,7 @@ impl Store {
                 })?;
             Ok(Store {
                 db: Db::Sqlite(pool),
+                calendars: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts =
@@ -72,7 +91,10 @@ impl Store {
                 url: url.to_string(),
                 source,
             })?;
-        Ok(Store { db: Db::Pg(pool) })
+        Ok(Store {
+            db: Db::Pg(pool),
+            calendars: Default::default(),
+        })
     }
 
     /// `sqlite` or `postgres`.

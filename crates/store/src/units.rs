@@ -209,6 +209,7 @@ impl Store {
 
     /// Stores agencies all-or-nothing (upsert by code).
     pub async fn import_agencies(&self, agencies: &[Agency]) -> Result<usize, StoreError> {
+        self.forget_calendars();
         // Parents first, so that the foreign key holds row by row.
         let mut ordered: Vec<&Agency> = Vec::with_capacity(agencies.len());
         let mut placed = std::collections::HashSet::new();
