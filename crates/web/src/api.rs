@@ -58,7 +58,6 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         crate::calendar::CalendarYear,
         crate::calendar::CalendarDay,
         crate::dossiers::NewDossierInput,
-        crate::dossiers::ApplicantInput,
         crate::dossiers::DossierView))
 )]
 pub struct ApiDoc;

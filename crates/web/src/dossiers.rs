@@ -16,8 +16,8 @@ use chrono::{NaiveDateTime, Utc};
 use motcua_core::calendar::{ProcessingTime, to_local};
 use motcua_core::codes::{Level, ProcedureCode};
 use motcua_core::dossier::{
-    Action, Actor, Applicant, ApplicantKind, Capacity, Channel, Command, Dossier, DossierCode,
-    NewDossier, ProcedureRef, State as DState, may,
+    Action, Actor, Applicant, Capacity, Channel, Command, Dossier, DossierCode, NewDossier,
+    ProcedureRef, State as DState, may,
 };
 use motcua_store::{DossierRecord, Idempotency, Reply, StoreError, User};
 use serde::{Deserialize, Serialize};
@@ -44,23 +44,6 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// The applicant of a new dossier.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ApplicantInput {
-    /// `citizen` or `organisation`.
-    pub kind: ApplicantKind,
-    pub full_name: String,
-    /// 12-digit personal identification number, or tax code.
-    pub id_number: String,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub address: String,
-}
-
 /// `POST /api/dossiers`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -68,7 +51,8 @@ pub struct NewDossierInput {
     pub procedure_code: String,
     /// `direct`, `online`, `postal` or `national_portal`.
     pub channel: Channel,
-    pub applicant: ApplicantInput,
+    /// Validated on reading (12-digit ID number, tax code, name, e-mail…).
+    pub applicant: Applicant,
     /// Names of the documents received (checklist); optional.
     #[serde(default)]
     pub documents: Vec<String>,
@@ -250,16 +234,7 @@ pub async fn create(
     })?;
     let time = ProcessingTime::new(spec.unit, spec.value)
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
-    let a = &input.applicant;
-    let applicant = Applicant::new(
-        a.kind,
-        &a.full_name,
-        &a.id_number,
-        a.phone.as_deref(),
-        a.email.as_deref(),
-        &a.address,
-    )
-    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let applicant = input.applicant;
     let cal = st.store.calendar(Some(&user.agency)).await?;
     let procedure = ProcedureRef {
         code: pcode.clone(),
