@@ -443,11 +443,7 @@ fn users_tokens_and_audit() {
     );
     // A dossier received through the API, then the chain is checked.
     let s = start(&dir, None);
-    let body = r#"{"procedure_code":"1.001193","channel":"direct","applicant":{"kind":"citizen","full_name":"Nguyễn Văn A","id_number":"019203001234","address":"Xã Đồng Hỷ"}}"#;
-    let mut c = TcpStream::connect(&s.addr).unwrap();
-    write!(c, "POST /api/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
-    let mut resp = String::new();
-    c.read_to_string(&mut resp).unwrap();
+    let resp = post_dossier(&s.addr, &token, None, BIRTH).unwrap();
     assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
     stop(s);
     let o = motcua(&dir, &["audit", "verify"]);
@@ -488,12 +484,37 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn post_dossier(addr: &str, token: &str, body: &str) -> String {
-    let mut c = TcpStream::connect(addr).unwrap();
-    write!(c, "POST /api/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+/// A birth-registration reception at the desk of Xã Đồng Hỷ.
+const BIRTH: &str = r#"{"procedure_code":"1.001193","channel":"direct","applicant":{"kind":"citizen","full_name":"Nguyễn Văn A","id_number":"019203001234","address":"Xã Đồng Hỷ"}}"#;
+
+/// `POST /api/dossiers` over a raw connection; the whole HTTP response, or
+/// `None` when the server is gone.
+fn post_dossier(addr: &str, token: &str, key: Option<&str>, body: &str) -> Option<String> {
+    let mut c = TcpStream::connect(addr).ok()?;
+    c.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let key = key
+        .map(|k| format!("Idempotency-Key: {k}\r\n"))
+        .unwrap_or_default();
+    write!(
+        c,
+        "POST /api/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n{key}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
     let mut resp = String::new();
-    c.read_to_string(&mut resp).unwrap();
-    resp
+    c.read_to_string(&mut resp).ok()?;
+    Some(resp)
+}
+
+/// The dossier code of a 201 response.
+fn created_code(resp: &str) -> Option<String> {
+    if !resp.starts_with("HTTP/1.1 201") {
+        return None;
+    }
+    resp.split("\"code\":\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(str::to_string)
 }
 
 fn mails(dir: &Path) -> Vec<String> {
@@ -552,7 +573,7 @@ fn notifications_are_delivered_once_by_smtp() {
     // SMTP is down when the dossier is received.
     let s = start_with(&dir, None, &env);
     let body = r#"{"procedure_code":"1.001193","channel":"direct","applicant":{"kind":"citizen","full_name":"Nguyễn Văn A","id_number":"019203001234","email":"nguyenvana@example.vn","address":"Xã Đồng Hỷ"}}"#;
-    let resp = post_dossier(&s.addr, &token, body);
+    let resp = post_dossier(&s.addr, &token, None, body).unwrap();
     assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
     let code = resp
         .split("\"code\":\"")
@@ -626,24 +647,7 @@ fn notifications_are_delivered_once_by_smtp() {
 
 /// POSTs a keyed reception; the dossier code of a 201, else `None`.
 fn send_keyed(addr: &str, token: &str, key: &str) -> Option<String> {
-    let body = r#"{"procedure_code":"1.001193","channel":"direct","applicant":{"kind":"citizen","full_name":"Nguyễn Văn A","id_number":"019203001234","address":"Xã Đồng Hỷ"}}"#;
-    let mut c = TcpStream::connect(addr).ok()?;
-    c.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(
-        c,
-        "POST /api/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .ok()?;
-    let mut resp = String::new();
-    c.read_to_string(&mut resp).ok()?;
-    if !resp.starts_with("HTTP/1.1 201") {
-        return None;
-    }
-    resp.split("\"code\":\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .map(str::to_string)
+    created_code(&post_dossier(addr, token, Some(key), BIRTH)?)
 }
 
 /// Kill -9 the server in the middle of a burst of receptions and
