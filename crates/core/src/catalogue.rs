@@ -48,6 +48,47 @@ pub struct Document {
     /// Template form (mẫu đơn, tờ khai), when one exists.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub template_url: String,
+    /// motcua's curated flag: the desk may not receive a dossier without it.
+    /// The published records mix conditional notes ("Trường hợp …") with
+    /// documents, so nothing is required until a catalogue editor says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+}
+
+/// Checks the documents received at the desk against a procedure: every name
+/// must be one of its documents (compared folded), and every document marked
+/// `required` must be there. Returns the matched documents, in the
+/// procedure's order.
+pub fn check_received<'a>(
+    p: &'a Procedure,
+    received: &[String],
+) -> Result<Vec<&'a Document>, String> {
+    let mut matched = Vec::new();
+    for name in received {
+        let f = fold(name);
+        let d = p
+            .documents
+            .iter()
+            .find(|d| fold(&d.name) == f)
+            .ok_or_else(|| {
+                format!(
+                    "giấy tờ `{name}` không có trong thành phần hồ sơ của thủ tục {}",
+                    p.code
+                )
+            })?;
+        if !matched.iter().any(|m: &&Document| std::ptr::eq(*m, d)) {
+            matched.push(d);
+        }
+    }
+    if let Some(missing) = p
+        .documents
+        .iter()
+        .find(|d| d.required && !matched.iter().any(|m| std::ptr::eq(*m, *d)))
+    {
+        return Err(format!("thiếu giấy tờ bắt buộc: {}", missing.name));
+    }
+    matched.sort_by_key(|m| p.documents.iter().position(|d| std::ptr::eq(d, *m)));
+    Ok(matched)
 }
 
 impl Document {
@@ -403,6 +444,7 @@ pub fn parse_procedures_csv(file: &str, bytes: &[u8]) -> Result<Vec<Procedure>, 
                 name: x.to_string(),
                 quantity: String::new(),
                 template_url: String::new(),
+                required: false,
             })
             .map_err(|m| e(format!("cột `documents`: {m}")))?,
             results: strings("results")?,
@@ -533,12 +575,53 @@ mod tests {
     }
 
     #[test]
+    fn received_documents_are_checked() {
+        let mut p = parse_procedures_json("procedures.json", JSON)
+            .unwrap()
+            .remove(0);
+        let birth_cert = p
+            .documents
+            .iter()
+            .position(|d| d.name.starts_with("Giấy chứng sinh"))
+            .unwrap();
+        let name = p.documents[birth_cert].name.clone();
+        assert_eq!(
+            check_received(&p, &[]).unwrap().len(),
+            0,
+            "nothing required by default"
+        );
+        p.documents[birth_cert].required = true;
+        let e = check_received(&p, &[]).unwrap_err();
+        assert!(
+            e.contains("thiếu giấy tờ bắt buộc") && e.contains("Giấy chứng sinh"),
+            "{e}"
+        );
+        assert_eq!(check_received(&p, &[name.to_uppercase()]).unwrap().len(), 1);
+        let e = check_received(&p, &[name.clone(), "Sổ hộ khẩu".into()]).unwrap_err();
+        assert!(e.contains("Sổ hộ khẩu"), "{e}");
+        // The flag survives both formats.
+        let back = parse_procedures_json(
+            "x",
+            write_procedures_json(std::slice::from_ref(&p)).as_bytes(),
+        )
+        .unwrap();
+        assert!(back[0].documents[birth_cert].required);
+        let back = parse_procedures_csv(
+            "x",
+            write_procedures_csv(std::slice::from_ref(&p)).as_bytes(),
+        )
+        .unwrap();
+        assert!(back[0].documents[birth_cert].required);
+    }
+
+    #[test]
     fn document_counts() {
         let d = Document {
             group: String::new(),
             name: "x".into(),
             quantity: "1 bản chính,2 bản sao".into(),
             template_url: String::new(),
+            required: false,
         };
         assert_eq!((d.originals(), d.copies()), (1, 2));
     }

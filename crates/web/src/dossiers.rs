@@ -53,7 +53,9 @@ pub struct NewDossierInput {
     pub channel: Channel,
     /// Validated on reading (12-digit ID number, tax code, name, e-mail…).
     pub applicant: Applicant,
-    /// Names of the documents received (checklist); optional.
+    /// Names of the documents received (the checklist), as the procedure
+    /// names them (case and diacritics aside); every document the catalogue
+    /// marks required must be there.
     #[serde(default)]
     pub documents: Vec<String>,
 }
@@ -235,6 +237,11 @@ pub async fn create(
     let time = ProcessingTime::new(spec.unit, spec.value)
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let applicant = input.applicant;
+    let documents: Vec<String> = motcua_core::catalogue::check_received(p, &input.documents)
+        .map_err(WebError::BadRequest)?
+        .into_iter()
+        .map(|d| d.name.clone())
+        .collect();
     let cal = st.store.calendar(Some(&user.agency)).await?;
     let procedure = ProcedureRef {
         code: pcode.clone(),
@@ -257,7 +264,11 @@ pub async fn create(
                     agency: user.agency.clone(),
                     process: None,
                 };
-                Dossier::receive_new(new, &actor, at, &cal)
+                let (mut d, mut ev) = Dossier::receive_new(new, &actor, at, &cal)?;
+                // The checklist goes into the dossier and into the event (hashed).
+                d.documents = documents;
+                ev.payload["documents"] = serde_json::json!(d.documents);
+                Ok((d, ev))
             },
             |d| reply_json(201, d),
         )

@@ -187,7 +187,15 @@ pub async fn slip(
                     v.procedure
                         .documents
                         .iter()
-                        .filter(|x| x.originals() + x.copies() > 0)
+                        // The checklist of the reception when there is one, else the
+                        // documents the procedure asks for.
+                        .filter(|x| {
+                            if d.documents.is_empty() {
+                                x.originals() + x.copies() > 0
+                            } else {
+                                d.documents.contains(&x.name)
+                            }
+                        })
                         .enumerate()
                         .map(|(i, x)| vec![(i + 1).to_string(), x.name.clone(), x.quantity.clone()])
                         .collect::<Vec<_>>()

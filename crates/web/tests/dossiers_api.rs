@@ -593,3 +593,80 @@ fn rand_nanos() -> u128 {
         .as_nanos()
         % 1_000_000
 }
+
+storage_test!(the_checklist_is_checked_against_the_procedure, |store| {
+    demo::load(store).await.unwrap();
+    let tok = user(store, "desk", "H55.305.1", &[Role::ReceptionOfficer]).await;
+    let pv = store
+        .procedure(
+            &motcua_core::codes::ProcedureCode::new("1.001193").unwrap(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let cert = pv
+        .procedure
+        .documents
+        .iter()
+        .find(|d| d.name.starts_with("Giấy chứng sinh"))
+        .unwrap()
+        .name
+        .clone();
+    // An unknown document is refused, nothing received.
+    let mut body = birth();
+    body["documents"] = json!(["Sổ hộ khẩu"]);
+    let (s, v, _) = call(store, "POST", "/api/dossiers", Some(&tok), None, Some(body)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Sổ hộ khẩu")
+    );
+    // A catalogue editor marks the birth certificate required.
+    let mut p = pv.procedure.clone();
+    p.documents
+        .iter_mut()
+        .find(|d| d.name == cert)
+        .unwrap()
+        .required = true;
+    store.import_procedures(&[p], pv.valid_from).await.unwrap();
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&tok),
+        None,
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("thiếu giấy tờ bắt buộc"),
+        "{v}"
+    );
+    // With it (typed without diacritics), the dossier is received and keeps its checklist.
+    let mut body = birth();
+    body["documents"] = json!([motcua_core::text::fold(&cert)]);
+    let (s, v, _) = call(store, "POST", "/api/dossiers", Some(&tok), None, Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(
+        v["code"].as_str().unwrap().ends_with("-0001"),
+        "refusals used no number"
+    );
+    assert_eq!(v["dossier"]["documents"], json!([cert]));
+    let (_, v, _) = call(
+        store,
+        "GET",
+        &format!("/api/dossiers/{}", v["code"].as_str().unwrap()),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(v["events"][0]["payload"]["documents"], json!([cert]));
+});

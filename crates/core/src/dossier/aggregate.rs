@@ -186,6 +186,10 @@ pub struct Dossier {
     pub apologies: Vec<Apology>,
     pub outcome: Option<Outcome>,
     pub returned: Option<ResultReturn>,
+    /// The documents received at reception (the checklist), by the names the
+    /// procedure version gives them.
+    #[serde(default)]
+    pub documents: Vec<String>,
     /// Moment of the last event.
     pub updated_at: NaiveDateTime,
     /// 1 after creation, +1 per accepted command.
@@ -667,6 +671,7 @@ impl Dossier {
             apologies: Vec::new(),
             outcome: None,
             returned: None,
+            documents: Vec::new(),
             updated_at: at,
             version: 1,
         }
