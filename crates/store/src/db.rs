@@ -42,6 +42,10 @@ pub(crate) type CalendarCache = std::sync::Arc<
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// Where dossier write transactions run: on SQLite one dedicated
+    /// connection (writers queue in the pool instead of spinning on the
+    /// database lock); on PostgreSQL the same pool as `db`.
+    pub(crate) writer: Db,
     /// Built working calendars by agency ("" = installation), with the time
     /// they were built; cleared when calendar data or agencies change here,
     /// and rebuilt after `CALENDAR_TTL` (other processes may change them).
@@ -60,16 +64,24 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(4)
-                .connect_with(opts)
-                .await
-                .map_err(|source| StoreError::Connect {
-                    url: url.to_string(),
-                    source,
-                })?;
+            let connect = |n: u32| {
+                let opts = opts.clone();
+                async move {
+                    SqlitePoolOptions::new()
+                        .max_connections(n)
+                        .connect_with(opts)
+                        .await
+                        .map_err(|source| StoreError::Connect {
+                            url: url.to_string(),
+                            source,
+                        })
+                }
+            };
+            let pool = connect(4).await?;
+            let writer = connect(1).await?;
             Ok(Store {
                 db: Db::Sqlite(pool),
+                writer: Db::Sqlite(writer),
                 calendars: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -92,7 +104,8 @@ impl Store {
                 source,
             })?;
         Ok(Store {
-            db: Db::Pg(pool),
+            db: Db::Pg(pool.clone()),
+            writer: Db::Pg(pool),
             calendars: Default::default(),
         })
     }
@@ -125,6 +138,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        with_db!(&self.db, p => p.close().await)
+        with_db!(&self.db, p => p.close().await);
+        with_db!(&self.writer, p => p.close().await);
     }
 }

@@ -175,8 +175,8 @@ impl Store {
         build: impl FnOnce(DossierCode) -> Result<(Dossier, Event), TransitionError>,
         respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
     ) -> Result<Reply, StoreError> {
-        let begin = begin_write(&self.db);
-        with_db!(&self.db, p => {
+        let begin = begin_write(&self.writer);
+        with_db!(&self.writer, p => {
             let mut tx = p.begin_with(begin).await?;
             if let Some(r) = idem_lookup!(tx, idem) {
                 return Ok(r);
@@ -217,8 +217,8 @@ impl Store {
         decide: impl FnOnce(&Dossier) -> Result<(Dossier, Event), TransitionError>,
         respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
     ) -> Result<Reply, StoreError> {
-        let begin = begin_write(&self.db);
-        with_db!(&self.db, p => {
+        let begin = begin_write(&self.writer);
+        with_db!(&self.writer, p => {
             let mut tx = p.begin_with(begin).await?;
             if let Some(r) = idem_lookup!(tx, idem) {
                 return Ok(r);

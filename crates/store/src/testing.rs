@@ -133,7 +133,7 @@ impl Store {
 
     /// The engine's raw limit for the benchmarks: single-row INSERT commits
     /// per second, `clients` concurrent writers for `secs` seconds, through
-    /// the same pool and settings as the application.
+    /// the same writer pool and settings as the application's dossier writes.
     #[doc(hidden)]
     pub async fn raw_commit_rate(&self, clients: usize, secs: f64) -> Result<f64, StoreError> {
         self.execute_unchecked(
@@ -147,7 +147,7 @@ impl Store {
             tasks.push(tokio::spawn(async move {
                 let mut n: u64 = 0;
                 while start.elapsed().as_secs_f64() < secs {
-                    crate::db::with_db!(&store.db, p => {
+                    crate::db::with_db!(&store.writer, p => {
                         sqlx::query("INSERT INTO bench_raw (id, v) VALUES ($1, $2)")
                             .bind((c as i64) << 32 | n as i64).bind("x").execute(p).await?;
                     });
