@@ -59,6 +59,13 @@ pub struct Settings {
     /// Sender of notifications.
     #[serde(default = "default_from")]
     pub smtp_from: String,
+    /// SMS gateway for notifications (`http://HOST:PORT/PATH`, see
+    /// docs/notifications.md); none: no SMS is queued.
+    #[serde(default)]
+    pub sms_gateway_url: Option<String>,
+    /// Bearer token sent to the SMS gateway.
+    #[serde(default)]
+    pub sms_gateway_token: Option<String>,
     /// First retry delay of a failed notification, in seconds (doubles per attempt, at most 1 h).
     #[serde(default = "default_retry")]
     pub notify_retry_seconds: u64,
@@ -73,6 +80,8 @@ impl Default for Settings {
             log_format: "text".into(),
             load_demo: true,
             smtp_url: None,
+            sms_gateway_url: None,
+            sms_gateway_token: None,
             smtp_from: default_from(),
             notify_retry_seconds: default_retry(),
         }
@@ -106,7 +115,11 @@ impl Settings {
         if let Some(u) = &g.database_url {
             s.database_url = Some(u.clone());
         }
-        for (var, slot) in [("MOTCUA_SMTP_URL", &mut s.smtp_url)] {
+        for (var, slot) in [
+            ("MOTCUA_SMTP_URL", &mut s.smtp_url),
+            ("MOTCUA_SMS_GATEWAY_URL", &mut s.sms_gateway_url),
+            ("MOTCUA_SMS_GATEWAY_TOKEN", &mut s.sms_gateway_token),
+        ] {
             if let Ok(v) = std::env::var(var)
                 && !v.is_empty()
             {
@@ -181,7 +194,9 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
             path: format!("listen {listen}"),
             source,
         })?;
-    let store = open_store(s).await?;
+    let store = open_store(s)
+        .await?
+        .with_sms_notices(s.sms_gateway_url.is_some());
     if s.load_demo && !args.no_demo && store.is_empty().await? {
         let d = motcua_store::demo::load(&store).await?;
         let dossiers = motcua_store::demo::load_dossiers(&store).await?;
@@ -198,22 +213,32 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
         source,
     })?;
     tracing::info!(%addr, engine = store.engine(), ms = started.elapsed().as_millis() as u64, "motcua serving");
-    let worker = match &s.smtp_url {
-        Some(url) => {
-            let cfg = crate::notify::NotifyConfig {
-                smtp_url: url.clone(),
-                from: s.smtp_from.clone(),
-                retry_base: std::time::Duration::from_secs(s.notify_retry_seconds.max(1)),
-                poll: std::time::Duration::from_millis(500),
-            };
-            crate::notify::check(&cfg).map_err(CliError::Usage)?;
-            tracing::info!(smtp = %url, "notification worker started");
-            Some(tokio::spawn(crate::notify::run(store.clone(), cfg)))
-        }
-        None => {
-            tracing::info!("no smtp_url: notifications wait in the outbox");
-            None
-        }
+    let notify = crate::notify::NotifyConfig {
+        smtp: s.smtp_url.as_ref().map(|url| crate::notify::SmtpConfig {
+            url: url.clone(),
+            from: s.smtp_from.clone(),
+        }),
+        sms: s
+            .sms_gateway_url
+            .as_ref()
+            .map(|url| crate::notify::SmsConfig {
+                url: url.clone(),
+                token: s.sms_gateway_token.clone(),
+            }),
+        retry_base: std::time::Duration::from_secs(s.notify_retry_seconds.max(1)),
+        poll: std::time::Duration::from_millis(500),
+    };
+    crate::notify::check(&notify).map_err(CliError::Usage)?;
+    let worker = if notify.smtp.is_some() || notify.sms.is_some() {
+        tracing::info!(
+            smtp = notify.smtp.is_some(),
+            sms = notify.sms.is_some(),
+            "notification worker started"
+        );
+        Some(tokio::spawn(crate::notify::run(store.clone(), notify)))
+    } else {
+        tracing::info!("no smtp_url or sms_gateway_url: notifications wait in the outbox");
+        None
     };
     let files_dir = s.data_dir.join("files");
     std::fs::create_dir_all(&files_dir).map_err(|source| CliError::Io {

@@ -517,6 +517,26 @@ fn created_code(resp: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Loads the demo into `dir` and creates the reception officer `ttb` of the
+/// Xã Đồng Hỷ desk; returns their bearer token.
+fn demo_desk(dir: &Path) -> String {
+    assert!(motcua(dir, &["demo"]).status.success());
+    let o = motcua(
+        dir,
+        &[
+            "user",
+            "create",
+            "ttb",
+            "--agency",
+            "H55.305.1",
+            "--role",
+            "reception_officer",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&motcua(dir, &["token", "create", "ttb"]))
+}
+
 fn mails(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for sub in ["new", "cur"] {
@@ -546,24 +566,7 @@ fn notifications_are_delivered_once_by_smtp() {
         return;
     }
     let dir = tempdir();
-    assert!(motcua(&dir, &["demo"]).status.success());
-    assert!(
-        motcua(
-            &dir,
-            &[
-                "user",
-                "create",
-                "ttb",
-                "--agency",
-                "H55.305.1",
-                "--role",
-                "reception_officer"
-            ]
-        )
-        .status
-        .success()
-    );
-    let token = stdout(&motcua(&dir, &["token", "create", "ttb"]));
+    let token = demo_desk(&dir);
     let port = free_port();
     let smtp_url = format!("smtp://127.0.0.1:{port}");
     let env = [
@@ -575,14 +578,7 @@ fn notifications_are_delivered_once_by_smtp() {
     let body = r#"{"procedure_code":"1.001193","channel":"direct","applicant":{"kind":"citizen","full_name":"Nguyễn Văn A","id_number":"019203001234","email":"nguyenvana@example.vn","address":"Xã Đồng Hỷ"}}"#;
     let resp = post_dossier(&s.addr, &token, None, body).unwrap();
     assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
-    let code = resp
-        .split("\"code\":\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let code = created_code(&resp).unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     let maildir = dir.join("maildir");
     let mut smtp = Command::new("python3")
@@ -657,24 +653,7 @@ fn send_keyed(addr: &str, token: &str, key: &str) -> Option<String> {
 #[test]
 fn crash_during_a_burst_loses_nothing_acknowledged() {
     let dir = tempdir();
-    assert!(motcua(&dir, &["demo"]).status.success());
-    assert!(
-        motcua(
-            &dir,
-            &[
-                "user",
-                "create",
-                "ttb",
-                "--agency",
-                "H55.305.1",
-                "--role",
-                "reception_officer"
-            ]
-        )
-        .status
-        .success()
-    );
-    let token = stdout(&motcua(&dir, &["token", "create", "ttb"]));
+    let token = demo_desk(&dir);
     let s = start(&dir, None);
     let addr = s.addr.clone();
     let send = move |addr: &str, key: &str| send_keyed(addr, &token, key);
@@ -732,5 +711,71 @@ fn crash_during_a_burst_loses_nothing_acknowledged() {
         "{} (keys {keys})",
         stdout(&o)
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// SMS is the second channel of the outbox: a real HTTP gateway (a Python
+/// http.server, tests/sms_gateway.py) refuses the first attempt, accepts the
+/// retry, and receives each notice once, without diacritics, with the bearer
+/// token; a restart sends nothing again.
+#[test]
+fn notifications_are_delivered_once_by_sms_gateway() {
+    let dir = tempdir();
+    let token = demo_desk(&dir);
+    let port = free_port();
+    let log = dir.join("sms.jsonl");
+    let mut gateway = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sms_gateway.py"))
+        .arg(port.to_string())
+        .arg(&log)
+        .arg("1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/send");
+    let env = [
+        ("MOTCUA_SMS_GATEWAY_URL", url.as_str()),
+        ("MOTCUA_SMS_GATEWAY_TOKEN", "s3cret"),
+        ("MOTCUA_NOTIFY_RETRY_SECONDS", "1"),
+    ];
+    let s = start_with(&dir, None, &env);
+    let body = r#"{"procedure_code":"1.001193","channel":"direct","applicant":{"kind":"citizen","full_name":"Nguyễn Văn A","id_number":"019203001234","phone":"0912345678","address":"Xã Đồng Hỷ"}}"#;
+    let resp = post_dossier(&s.addr, &token, None, body).unwrap();
+    assert!(resp.starts_with("HTTP/1.1 201"), "{resp}");
+    let code = created_code(&resp).unwrap();
+    let lines = || -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while lines().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let got = lines();
+    assert_eq!(got.len(), 1, "one SMS accepted after the refused attempt");
+    let sms = &got[0];
+    assert_eq!(sms["path"], "/send");
+    assert_eq!(sms["authorization"], "Bearer s3cret");
+    assert_eq!(sms["body"]["to"], "0912345678");
+    assert_eq!(sms["body"]["id"], format!("{code}/1/sms"));
+    let text = sms["body"]["text"].as_str().unwrap();
+    assert!(text.is_ascii() && text.len() <= 160, "{text}");
+    assert!(
+        text.contains(&code) && text.contains("da tiep nhan"),
+        "{text}"
+    );
+    stop(s);
+    let s = start_with(&dir, None, &env);
+    std::thread::sleep(Duration::from_millis(2000));
+    stop(s);
+    assert_eq!(lines().len(), 1, "no duplicate after restart");
+    let o = stdout(&motcua(&dir, &["outbox", "list"]));
+    assert!(o.contains(&format!("{code}/1/sms\tsent ")), "{o}");
+    let _ = gateway.kill();
+    let _ = gateway.wait();
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 
 /// One channel (cách thức thực hiện) with its processing time and fee.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Channel {
     /// `Trực tiếp`, `Trực tuyến` or `Dịch vụ bưu chính`.
@@ -192,6 +192,8 @@ pub enum TimeUnit {
     WorkingDays,
     CalendarDays,
     WorkingHours,
+    /// *Trong ngày*: within the working day of reception.
+    SameDay,
 }
 
 /// A processing time read from a channel.
@@ -226,6 +228,13 @@ impl Procedure {
             .channels
             .iter()
             .find(|c| c.channel == channel.unwrap_or("Trực tiếp"))?;
+        if fold(&ch.time_unit) == "trong ngay" {
+            return Some(ProcessingTimeSpec {
+                value: 1,
+                unit: TimeUnit::SameDay,
+                unit_assumed: false,
+            });
+        }
         let value: u32 = ch.time_value.trim().parse().ok().filter(|v| *v > 0)?;
         let (unit, unit_assumed) = match fold(&ch.time_unit).as_str() {
             "ngay lam viec" => (TimeUnit::WorkingDays, false),
@@ -315,6 +324,120 @@ fn check_unique(file: &str, items: &[(usize, Procedure)]) -> Result<(), ImportEr
 }
 
 /// Parses a JSON array of procedures. Errors name the line of the record.
+fn position_of(ps: &[Procedure], code: &str) -> Option<usize> {
+    ps.iter().position(|p| p.code.as_str() == code)
+}
+
+/// Marks documents `required` from a curated list (CSV `procedure_code,
+/// document`, e.g. data/required-documents.csv): every row must name a
+/// procedure of `ps` and one of its documents (compared folded), else the
+/// error names the line and nothing is changed. Returns how many documents
+/// were marked.
+pub fn apply_required_csv(
+    file: &str,
+    bytes: &[u8],
+    ps: &mut [Procedure],
+) -> Result<usize, ImportError> {
+    let rows = read_csv(file, bytes, &["procedure_code", "document"])?;
+    let mut marks = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let e = |m: String| ImportError::new(file, r.line, m);
+        let code = r.get("procedure_code");
+        let pi = position_of(ps, code)
+            .ok_or_else(|| e(format!("không có thủ tục mã `{code}` trong danh mục")))?;
+        let want = fold(r.get("document"));
+        let di = ps[pi]
+            .documents
+            .iter()
+            .position(|d| fold(&d.name) == want)
+            .ok_or_else(|| {
+                e(format!(
+                    "thủ tục {code} không có giấy tờ `{}`",
+                    r.get("document")
+                ))
+            })?;
+        marks.push((pi, di));
+    }
+    for &(pi, di) in &marks {
+        ps[pi].documents[di].required = true;
+    }
+    Ok(marks.len())
+}
+
+/// Fills processing times the published records leave blank from a curated
+/// list (CSV `procedure_code,value,unit,basis`, e.g.
+/// data/processing-times.csv; unit `ngày làm việc`, `ngày`, `giờ làm việc`
+/// or `trong ngày`; basis: the legal text it is read from). Every channel of
+/// the procedure that gives no time gets it, with the basis shown in its raw
+/// text; a time the record publishes is kept. A bad row names its line and
+/// changes nothing. Returns how many procedures were filled.
+pub fn apply_processing_times_csv(
+    file: &str,
+    bytes: &[u8],
+    ps: &mut [Procedure],
+) -> Result<usize, ImportError> {
+    let rows = read_csv(file, bytes, &["procedure_code", "value", "unit", "basis"])?;
+    let mut fills = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let e = |m: String| ImportError::new(file, r.line, m);
+        let code = r.get("procedure_code");
+        let pi = position_of(ps, code)
+            .ok_or_else(|| e(format!("không có thủ tục mã `{code}` trong danh mục")))?;
+        let value: u32 = r
+            .get("value")
+            .parse()
+            .ok()
+            .filter(|v| *v > 0)
+            .ok_or_else(|| e(format!("thời hạn `{}` không phải số dương", r.get("value"))))?;
+        let unit = r.get("unit").trim().to_string();
+        if !matches!(
+            fold(&unit).as_str(),
+            "ngay lam viec" | "ngay" | "gio lam viec" | "trong ngay"
+        ) {
+            return Err(e(format!(
+                "đơn vị `{unit}`: cần `ngày làm việc`, `ngày`, `giờ làm việc` hoặc `trong ngày`"
+            )));
+        }
+        if r.get("basis").trim().is_empty() {
+            return Err(e(
+                "cột `basis` trống: ghi căn cứ pháp lý của thời hạn".into()
+            ));
+        }
+        fills.push((pi, value, unit, r.get("basis").trim().to_string()));
+    }
+    for (pi, value, unit, basis) in &fills {
+        let p = &mut ps[*pi];
+        if p.channels.is_empty() {
+            p.channels = CHANNELS
+                .iter()
+                .map(|c| Channel {
+                    channel: c.to_string(),
+                    ..Default::default()
+                })
+                .collect();
+        }
+        for ch in &mut p.channels {
+            if ch
+                .time_value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|v| *v > 0)
+                .is_none()
+                && fold(&ch.time_unit) != "trong ngay"
+            {
+                ch.time_value = value.to_string();
+                ch.time_unit = unit.clone();
+                ch.time_raw = format!("{value} {unit} ({basis})");
+                if fold(unit) == "trong ngay" {
+                    ch.time_raw = format!("Trong ngày ({basis})");
+                }
+            }
+        }
+    }
+    Ok(fills.len())
+}
+
 pub fn parse_procedures_json(file: &str, bytes: &[u8]) -> Result<Vec<Procedure>, ImportError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
@@ -517,6 +640,80 @@ mod erased {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn required_list_marks_documents_or_names_the_bad_line() {
+        let mut ps = super::parse_procedures_json(
+            "p.json",
+            include_bytes!("../../../data/source/procedures.json"),
+        )
+        .unwrap();
+        let csv = "procedure_code,document\n1.001193,\"GIẤY CHỨNG SINH; trường hợp không có Giấy chứng sinh thì nộp văn bản của người làm chứng xác nhận về việc sinh; nếu không có người làm chứng thì phải có giấy cam đoan về việc sinh.\"\n";
+        assert_eq!(
+            super::apply_required_csv("r.csv", csv.as_bytes(), &mut ps),
+            Ok(1)
+        );
+        let p = ps.iter().find(|p| p.code.as_str() == "1.001193").unwrap();
+        assert_eq!(p.documents.iter().filter(|d| d.required).count(), 1);
+        let bad = "procedure_code,document\n1.001193,Tờ khai khác\n";
+        let before = ps.clone();
+        let err = super::apply_required_csv("r.csv", bad.as_bytes(), &mut ps).unwrap_err();
+        assert_eq!((err.file.as_str(), err.line), ("r.csv", 2));
+        assert_eq!(ps, before, "a refused list changes nothing");
+        // The shipped list applies cleanly.
+        let n = super::apply_required_csv(
+            "data/required-documents.csv",
+            include_bytes!("../../../data/required-documents.csv"),
+            &mut ps,
+        )
+        .unwrap();
+        assert_eq!(n, 35);
+    }
+
+    #[test]
+    fn curated_processing_times_fill_only_the_gaps() {
+        use super::{TimeUnit, apply_processing_times_csv};
+        let mut ps = super::parse_procedures_json(
+            "p.json",
+            include_bytes!("../../../data/source/procedures.json"),
+        )
+        .unwrap();
+        let find = |ps: &[super::Procedure], c: &str| {
+            ps.iter().find(|p| p.code.as_str() == c).unwrap().clone()
+        };
+        assert!(find(&ps, "2.000815").processing_time(None).is_none());
+        let before = ps.clone();
+        let bad = "procedure_code,value,unit,basis\n2.000815,1,tuần,x\n";
+        let err = apply_processing_times_csv("t.csv", bad.as_bytes(), &mut ps).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.reason.contains("tuần"), "{err}");
+        assert_eq!(ps, before);
+        // A published time is kept.
+        let keep = "procedure_code,value,unit,basis\n1.001193,9,ngày,test\n";
+        apply_processing_times_csv("t.csv", keep.as_bytes(), &mut ps).unwrap();
+        assert_eq!(find(&ps, "1.001193"), find(&before, "1.001193"));
+        let n = apply_processing_times_csv(
+            "data/processing-times.csv",
+            include_bytes!("../../../data/processing-times.csv"),
+            &mut ps,
+        )
+        .unwrap();
+        assert_eq!(n, 14);
+        let cert = find(&ps, "2.000815").processing_time(None).unwrap();
+        assert_eq!(cert.unit, TimeUnit::SameDay);
+        assert!(
+            find(&ps, "2.000815").channels[0]
+                .time_raw
+                .contains("23/2015")
+        );
+        let adoption = find(&ps, "2.001263")
+            .processing_time(Some("Trực tuyến"))
+            .unwrap();
+        assert_eq!(
+            (adoption.value, adoption.unit),
+            (30, TimeUnit::CalendarDays)
+        );
+    }
+
     use super::*;
 
     const JSON: &[u8] = include_bytes!("../../../data/source/procedures.json");

@@ -193,6 +193,39 @@ fn cut_off_day_received_after_15h() {
 }
 
 #[test]
+fn same_day_procedures() {
+    use ProcessingTime::SameDay;
+    // Certification (Decree 23/2015 art. 7): within the day; after 15:00,
+    // within the next working day.
+    assert_eq!(
+        cal().due(t(2019, 3, 12, 10, 0), SameDay).unwrap(),
+        t(2019, 3, 12, 17, 0)
+    );
+    assert_eq!(
+        cal().due(t(2019, 3, 12, 15, 0), SameDay).unwrap(),
+        t(2019, 3, 12, 17, 0)
+    );
+    assert_eq!(
+        cal().due(t(2019, 3, 12, 15, 1), SameDay).unwrap(),
+        t(2019, 3, 13, 17, 0)
+    );
+    // Friday after the cut-off, and a Saturday: Monday's close.
+    assert_eq!(
+        cal().due(t(2019, 3, 15, 16, 0), SameDay).unwrap(),
+        t(2019, 3, 18, 17, 0)
+    );
+    assert_eq!(
+        cal().due(t(2019, 3, 16, 9, 0), SameDay).unwrap(),
+        t(2019, 3, 18, 17, 0)
+    );
+    assert_eq!(SameDay.label_vi(), "trong ngày");
+    assert_eq!(
+        serde_json::to_string(&SameDay).unwrap(),
+        r#"{"unit":"same_day"}"#
+    );
+}
+
+#[test]
 fn calendar_days() {
     let c = cal();
     // A period in days ends at the close of its last day (Civil Code art. 147-148):

@@ -55,6 +55,7 @@ fn processing_time() -> impl Strategy<Value = ProcessingTime> {
         (1u32..=400).prop_map(ProcessingTime::WorkingDays),
         (1u32..=200).prop_map(ProcessingTime::WorkingHours),
         (1u32..=400).prop_map(ProcessingTime::CalendarDays),
+        Just(ProcessingTime::SameDay),
     ]
 }
 
@@ -170,7 +171,7 @@ proptest! {
         let _ = c.between(t, later);
         let _ = c.between(later, t);
         let _ = c.clock_start(t);
-        for p in [ProcessingTime::WorkingDays(n), ProcessingTime::WorkingHours(n), ProcessingTime::CalendarDays(n)] {
+        for p in [ProcessingTime::WorkingDays(n), ProcessingTime::WorkingHours(n), ProcessingTime::CalendarDays(n), ProcessingTime::SameDay] {
             let _ = c.due(t, p);
             let _ = c.due_with_pauses(t, p, &[Pause { from: t, to: later }]);
         }

@@ -976,3 +976,25 @@ fn error_messages_are_vietnamese() {
         "vai trò «Chuyên viên xử lý» không được thực hiện «Chuyển hồ sơ đến cơ quan giải quyết»"
     );
 }
+
+#[test]
+fn notices_have_an_sms_form() {
+    let when = at(2019, 3, 12, 8, 0);
+    let (d, e) = Dossier::receive_new(
+        new_dossier(when, FIVE_DAYS, Channel::Direct),
+        &ro(),
+        when,
+        cal(),
+    )
+    .unwrap();
+    let n = notice_for(&d, &e).expect("reception is notified");
+    assert!(n.body.contains("Đã tiếp nhận") || n.body.contains("đã được tiếp nhận"));
+    assert!(n.sms.is_ascii(), "{}", n.sms);
+    assert!(n.sms.chars().count() <= SMS_MAX);
+    assert!(n.sms.contains(d.code.as_str()), "{}", n.sms);
+    let due = d.due_at.unwrap().format("%H:%M %d/%m/%Y").to_string();
+    assert!(n.sms.contains(&due), "{} lacks {due}", n.sms);
+    // An event with nothing to tell gives no notice.
+    let (d2, e2) = apply(&d, forward(), &ro(), at(2019, 3, 12, 9, 0));
+    assert!(notice_for(&d2, &e2).is_none());
+}

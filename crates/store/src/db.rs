@@ -50,6 +50,9 @@ pub struct Store {
     /// they were built; cleared when calendar data or agencies change here,
     /// and rebuilt after `CALENDAR_TTL` (other processes may change them).
     pub(crate) calendars: CalendarCache,
+    /// Whether dossier transactions also queue an SMS for applicants who
+    /// left a phone number (on when an SMS gateway is configured).
+    pub(crate) sms_notices: bool,
 }
 
 impl Store {
@@ -83,6 +86,7 @@ impl Store {
                 db: Db::Sqlite(pool),
                 writer: Db::Sqlite(writer),
                 calendars: Default::default(),
+                sms_notices: false,
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts =
@@ -107,7 +111,16 @@ impl Store {
             db: Db::Pg(pool.clone()),
             writer: Db::Pg(pool),
             calendars: Default::default(),
+            sms_notices: false,
         })
+    }
+
+    /// Queues SMS notices beside e-mail ones from now on (see
+    /// [`crate::outbox`]); set by `motcua serve` when an SMS gateway is
+    /// configured, so that an installation without one keeps no SMS rows.
+    pub fn with_sms_notices(mut self, on: bool) -> Store {
+        self.sms_notices = on;
+        self
     }
 
     /// `sqlite` or `postgres`.

@@ -9,6 +9,12 @@ use motcua_core::{agency, catalogue, units};
 
 pub const UNITS_CSV: &[u8] = include_bytes!("../../../data/units-history.csv");
 pub const AGENCIES_CSV: &[u8] = include_bytes!("../../../data/agencies-thai-nguyen.csv");
+/// The curated list of documents the desk may not do without
+/// (tools/curate_required.py, reviewed).
+pub const REQUIRED_CSV: &[u8] = include_bytes!("../../../data/required-documents.csv");
+/// Processing times the published records leave blank, with their legal
+/// basis (curated).
+pub const TIMES_CSV: &[u8] = include_bytes!("../../../data/processing-times.csv");
 pub const PROCEDURES_JSON: &[u8] = include_bytes!("../../../data/source/procedures.json");
 
 /// The date from which the shipped procedure versions are taken to be in
@@ -48,7 +54,9 @@ pub async fn load(store: &Store) -> Result<DemoSummary, StoreError> {
         &|u| unit_codes.contains(u.as_str()),
     )?;
     store.import_agencies(&ags).await?;
-    let ps = catalogue::parse_procedures_json("data/source/procedures.json", PROCEDURES_JSON)?;
+    let mut ps = catalogue::parse_procedures_json("data/source/procedures.json", PROCEDURES_JSON)?;
+    catalogue::apply_required_csv("data/required-documents.csv", REQUIRED_CSV, &mut ps)?;
+    catalogue::apply_processing_times_csv("data/processing-times.csv", TIMES_CSV, &mut ps)?;
     store
         .import_procedures(&ps, procedures_valid_from())
         .await?;

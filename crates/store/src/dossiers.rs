@@ -198,7 +198,7 @@ impl Store {
                 .bind(json(&d)?).bind(Utc::now())
                 .execute(&mut *tx).await?;
             insert_event!(tx, &ev, GENESIS_HASH);
-            enqueue_notice!(tx, &d, &ev);
+            enqueue_notice!(tx, &d, &ev, self.sms_notices);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;
@@ -241,7 +241,7 @@ impl Store {
                 tx.rollback().await?;
                 return Err(StoreError::Transition(TransitionError::StaleVersion { expected: version as u64, actual: d.version }));
             }
-            enqueue_notice!(tx, &d, &ev);
+            enqueue_notice!(tx, &d, &ev, self.sms_notices);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;

@@ -22,26 +22,39 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
 }
 
-/// Adds the applicant's notice for an event to the outbox, inside the
-/// caller's transaction, when the event gives rise to one and the applicant
-/// left an e-mail address.
+/// Adds the applicant's notices for an event to the outbox, inside the
+/// caller's transaction, when the event gives rise to one: by e-mail when the
+/// applicant left an address, by SMS when they left a phone number and the
+/// store queues SMS (`$sms`). Ids are `CODE/VERSION` (e-mail) and
+/// `CODE/VERSION/sms`, so a replayed transaction queues nothing twice.
 macro_rules! enqueue_notice {
-    ($tx:expr, $d:expr, $ev:expr) => {
-        if let (Some(n), Some(email)) = (motcua_core::dossier::notice_for($d, $ev), $d.applicant.email.as_ref()) {
+    ($tx:expr, $d:expr, $ev:expr, $sms:expr) => {
+        if let Some(n) = motcua_core::dossier::notice_for($d, $ev) {
             let now = chrono::Utc::now();
-            sqlx::query(
-                "INSERT INTO outbox (id, dossier_code, channel, recipient, subject, body, created_at, attempts, next_attempt_at) \
-                 VALUES ($1, $2, 'email', $3, $4, $5, $6, 0, $7) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(format!("{}/{}", $ev.dossier, $ev.version))
-            .bind($ev.dossier.as_str())
-            .bind(email.clone())
-            .bind(n.subject)
-            .bind(n.body)
-            .bind(now)
-            .bind(now)
-            .execute(&mut *$tx)
-            .await?;
+            let id = format!("{}/{}", $ev.dossier, $ev.version);
+            let mut rows: Vec<(String, &str, String, String, String)> = Vec::new();
+            if let Some(email) = $d.applicant.email.as_ref() {
+                rows.push((id.clone(), "email", email.to_string(), n.subject.clone(), n.body.clone()));
+            }
+            if $sms && let Some(phone) = $d.applicant.phone.as_ref() {
+                rows.push((format!("{id}/sms"), "sms", phone.to_string(), String::new(), n.sms.clone()));
+            }
+            for (id, channel, recipient, subject, body) in rows {
+                sqlx::query(
+                    "INSERT INTO outbox (id, dossier_code, channel, recipient, subject, body, created_at, attempts, next_attempt_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(id)
+                .bind($ev.dossier.as_str())
+                .bind(channel)
+                .bind(recipient)
+                .bind(subject)
+                .bind(body)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *$tx)
+                .await?;
+            }
         }
     };
 }
@@ -51,18 +64,32 @@ const COLS: &str =
     "id, dossier_code, channel, recipient, subject, body, attempts, sent_at, last_error";
 
 impl Store {
-    /// Messages due for a (re)try at `now`, oldest first.
+    /// Messages of the given channels (`email`, `sms`) due for a (re)try at
+    /// `now`, oldest first. A channel the worker cannot deliver is left
+    /// waiting, not failed.
     pub async fn due_messages(
         &self,
         now: DateTime<Utc>,
+        channels: &[&str],
         limit: i64,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
+        if channels.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = (0..channels.len())
+            .map(|i| format!("${}", i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
-            "SELECT {COLS} FROM outbox WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= $2 ORDER BY created_at, id LIMIT $3"
+            "SELECT {COLS} FROM outbox WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= $2 AND channel IN ({list}) ORDER BY created_at, id LIMIT $3"
         );
-        Ok(
-            with_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(MAX_ATTEMPTS).bind(now).bind(limit).fetch_all(p).await?),
-        )
+        Ok(with_db!(&self.db, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(MAX_ATTEMPTS).bind(now).bind(limit);
+            for c in channels {
+                q = q.bind(*c);
+            }
+            q.fetch_all(p).await?
+        }))
     }
 
     /// Every message of the outbox (for `motcua outbox list` and tests).

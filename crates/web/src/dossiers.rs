@@ -55,9 +55,11 @@ pub struct NewDossierInput {
     pub applicant: Applicant,
     /// Names of the documents received (the checklist), as the procedure
     /// names them (case and diacritics aside); every document the catalogue
-    /// marks required must be there.
+    /// marks required must be there. Absent: the checklist was not recorded
+    /// at reception (a machine client that attaches files later); present,
+    /// even empty, it is checked.
     #[serde(default)]
-    pub documents: Vec<String>,
+    pub documents: Option<Vec<String>>,
 }
 
 /// A dossier as the API shows it.
@@ -237,11 +239,14 @@ pub async fn create(
     let time = ProcessingTime::new(spec.unit, spec.value)
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let applicant = input.applicant;
-    let documents: Vec<String> = motcua_core::catalogue::check_received(p, &input.documents)
-        .map_err(WebError::BadRequest)?
-        .into_iter()
-        .map(|d| d.name.clone())
-        .collect();
+    let documents: Vec<String> = match &input.documents {
+        Some(received) => motcua_core::catalogue::check_received(p, received)
+            .map_err(WebError::BadRequest)?
+            .into_iter()
+            .map(|d| d.name.clone())
+            .collect(),
+        None => Vec::new(),
+    };
     let cal = st.store.calendar(Some(&user.agency)).await?;
     let procedure = ProcedureRef {
         code: pcode.clone(),

@@ -273,7 +273,8 @@ storage_test!(refusals_are_clear_and_change_nothing, |store| {
         StatusCode::NOT_FOUND
     );
     let mut no_time = birth();
-    no_time["procedure_code"] = json!("2.000635");
+    // The one record the curated list leaves without a processing time.
+    no_time["procedure_code"] = json!("2.000927");
     let (s, v, _) = call(
         store,
         "POST",
@@ -624,7 +625,26 @@ storage_test!(the_checklist_is_checked_against_the_procedure, |store| {
             .unwrap()
             .contains("Sổ hộ khẩu")
     );
-    // A catalogue editor marks the birth certificate required.
+    let form = pv
+        .procedure
+        .documents
+        .iter()
+        .find(|d| d.required)
+        .expect("the shipped list marks the birth registration form")
+        .name
+        .clone();
+    assert!(form.starts_with("Tờ khai đăng ký khai sinh"), "{form}");
+    // An empty checklist lacks the form: refused, naming it.
+    let mut body = birth();
+    body["documents"] = json!([]);
+    let (s, v, _) = call(store, "POST", "/api/dossiers", Some(&tok), None, Some(body)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("thiếu giấy tờ bắt buộc") && msg.contains("Tờ khai"),
+        "{v}"
+    );
+    // A catalogue editor also marks the birth certificate required.
     let mut p = pv.procedure.clone();
     p.documents
         .iter_mut()
@@ -632,15 +652,9 @@ storage_test!(the_checklist_is_checked_against_the_procedure, |store| {
         .unwrap()
         .required = true;
     store.import_procedures(&[p], pv.valid_from).await.unwrap();
-    let (s, v, _) = call(
-        store,
-        "POST",
-        "/api/dossiers",
-        Some(&tok),
-        None,
-        Some(birth()),
-    )
-    .await;
+    let mut body = birth();
+    body["documents"] = json!([form.clone()]);
+    let (s, v, _) = call(store, "POST", "/api/dossiers", Some(&tok), None, Some(body)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert!(
         v["error"]["message"]
@@ -649,16 +663,17 @@ storage_test!(the_checklist_is_checked_against_the_procedure, |store| {
             .contains("thiếu giấy tờ bắt buộc"),
         "{v}"
     );
-    // With it (typed without diacritics), the dossier is received and keeps its checklist.
+    // With both (one typed without diacritics), the dossier is received and keeps its checklist.
     let mut body = birth();
-    body["documents"] = json!([motcua_core::text::fold(&cert)]);
+    body["documents"] = json!([motcua_core::text::fold(&cert), form.clone()]);
     let (s, v, _) = call(store, "POST", "/api/dossiers", Some(&tok), None, Some(body)).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert!(
         v["code"].as_str().unwrap().ends_with("-0001"),
         "refusals used no number"
     );
-    assert_eq!(v["dossier"]["documents"], json!([cert]));
+    let cert = json!([cert, form]);
+    assert_eq!(v["dossier"]["documents"], cert);
     let (_, v, _) = call(
         store,
         "GET",
@@ -668,5 +683,17 @@ storage_test!(the_checklist_is_checked_against_the_procedure, |store| {
         None,
     )
     .await;
-    assert_eq!(v["events"][0]["payload"]["documents"], json!([cert]));
+    assert_eq!(v["events"][0]["payload"]["documents"], cert);
+    // Without a `documents` field the checklist is not recorded, not checked.
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&tok),
+        None,
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["dossier"]["documents"], json!([]));
 });

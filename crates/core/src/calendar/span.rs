@@ -112,6 +112,10 @@ pub enum ProcessingTime {
     WorkingHours(u32),
     /// *Ngày*: calendar days.
     CalendarDays(u32),
+    /// *Trong ngày*: by the close of the working day of reception, or of the
+    /// next working day when received after the cut-off (e.g. certification,
+    /// Decree 23/2015/NĐ-CP art. 7).
+    SameDay,
 }
 
 impl ProcessingTime {
@@ -126,6 +130,7 @@ impl ProcessingTime {
             TimeUnit::WorkingDays => ProcessingTime::WorkingDays(value),
             TimeUnit::WorkingHours => ProcessingTime::WorkingHours(value),
             TimeUnit::CalendarDays => ProcessingTime::CalendarDays(value),
+            TimeUnit::SameDay => ProcessingTime::SameDay,
         }
         .validate()
     }
@@ -136,6 +141,7 @@ impl ProcessingTime {
             ProcessingTime::WorkingDays(n) => (n, Self::MAX_DAYS, "working days"),
             ProcessingTime::WorkingHours(n) => (n, Self::MAX_HOURS, "working hours"),
             ProcessingTime::CalendarDays(n) => (n, Self::MAX_DAYS, "calendar days"),
+            ProcessingTime::SameDay => return Ok(self),
         };
         if value == 0 {
             return Err(CalendarError::InvalidDuration(format!(
@@ -156,6 +162,7 @@ impl ProcessingTime {
             ProcessingTime::WorkingDays(n)
             | ProcessingTime::WorkingHours(n)
             | ProcessingTime::CalendarDays(n) => n,
+            ProcessingTime::SameDay => 1,
         }
     }
 
@@ -165,6 +172,7 @@ impl ProcessingTime {
             ProcessingTime::WorkingDays(_) => TimeUnit::WorkingDays,
             ProcessingTime::WorkingHours(_) => TimeUnit::WorkingHours,
             ProcessingTime::CalendarDays(_) => TimeUnit::CalendarDays,
+            ProcessingTime::SameDay => TimeUnit::SameDay,
         }
     }
 
@@ -174,6 +182,7 @@ impl ProcessingTime {
             ProcessingTime::WorkingDays(n) => format!("{n} ngày làm việc"),
             ProcessingTime::WorkingHours(n) => format!("{n} giờ làm việc"),
             ProcessingTime::CalendarDays(n) => format!("{n} ngày"),
+            ProcessingTime::SameDay => "trong ngày".to_string(),
         }
     }
 }

@@ -338,6 +338,8 @@ impl WorkCalendar {
     ///   moment monotone in the reception moment (a proptest found the
     ///   counter-example of the mixed rule: Friday 15:00:01 and the next
     ///   Wednesday 00:00 with 138 days).
+    /// * [`ProcessingTime::SameDay`]: the close of the working day of the
+    ///   clock start (after the cut-off, of the next working day).
     pub fn due(
         &self,
         received: NaiveDateTime,
@@ -351,6 +353,7 @@ impl WorkCalendar {
             }
             ProcessingTime::WorkingHours(n) => self.add_seconds(start, i64::from(n) * 3600),
             ProcessingTime::CalendarDays(n) => self.calendar_days_after(start, n),
+            ProcessingTime::SameDay => self.end_of_working_day(start),
         }
     }
 

@@ -12,6 +12,17 @@ use chrono::NaiveDateTime;
 pub struct Notice {
     pub subject: String,
     pub body: String,
+    /// The same news in one SMS: without diacritics (GSM-7), at most 160
+    /// characters.
+    pub sms: String,
+}
+
+/// Longest SMS text: one GSM-7 segment.
+pub const SMS_MAX: usize = 160;
+
+fn short_when(t: Option<NaiveDateTime>) -> String {
+    t.map(|t| t.format("%H:%M %d/%m/%Y").to_string())
+        .unwrap_or_else(|| "?".into())
 }
 
 fn when(t: Option<NaiveDateTime>) -> String {
@@ -22,6 +33,23 @@ fn when(t: Option<NaiveDateTime>) -> String {
 /// The notice an event gives rise to, if any.
 pub fn notice_for(d: &Dossier, e: &Event) -> Option<Notice> {
     let reason = e.reason.clone().unwrap_or_default();
+    let short = match e.action {
+        Action::Receive => format!("da tiep nhan, hen tra ket qua {}", short_when(d.due_at)),
+        Action::Submit => "da nhan ho so nop truc tuyen, cho tiep nhan".to_string(),
+        Action::RequestSupplement => {
+            "can bo sung ho so, xem thu dien tu hoac lien he Bo phan mot cua".to_string()
+        }
+        Action::Transfer => format!("da chuyen co quan {} phoi hop giai quyet", d.current_agency),
+        Action::Resolve => "da co ket qua, moi den Bo phan mot cua nhan".to_string(),
+        Action::Reject => "khong du dieu kien giai quyet, moi den nhan lai ho so".to_string(),
+        Action::Apologize => format!(
+            "xin loi vi tre han, hen tra ket qua {}",
+            short_when(d.apologies.last().map(|a| a.promised_at))
+        ),
+        Action::Refuse => "khong duoc tiep nhan, xem ly do tai Bo phan mot cua".to_string(),
+        Action::ReturnUnresolved => "duoc tra lai, chua giai quyet".to_string(),
+        _ => String::new(),
+    };
     let (title, text) = match e.action {
         Action::Receive => (
             "Đã tiếp nhận hồ sơ",
@@ -67,7 +95,10 @@ pub fn notice_for(d: &Dossier, e: &Event) -> Option<Notice> {
         ),
         _ => return None,
     };
+    let sms = crate::text::unaccent(&format!("Ho so {}: {short}.", d.code));
+    let sms: String = sms.chars().take(SMS_MAX).collect();
     Some(Notice {
+        sms,
         subject: format!("[{}] {title}", d.code),
         body: format!(
             "Kính gửi ông/bà {},\n\n{text}\n\nMã hồ sơ: {} (tra cứu tại Cổng dịch vụ công).\nThủ tục: {}.\n\nĐây là thư tự động của Hệ thống một cửa điện tử; xin không trả lời thư này.\n",

@@ -62,6 +62,7 @@ pub fn working_budget(time: ProcessingTime, day_length: WorkSpan) -> WorkSpan {
         ProcessingTime::WorkingDays(n) => i64::from(n) * dl,
         ProcessingTime::WorkingHours(n) => i64::from(n) * 60,
         ProcessingTime::CalendarDays(n) => (i64::from(n) * 5 / 7).max(1) * dl,
+        ProcessingTime::SameDay => dl,
     };
     WorkSpan::minutes(minutes.clamp(0, WorkSpan::MAX_MINUTES)).unwrap_or_default()
 }
