@@ -21,7 +21,7 @@ pub enum UserCmd {
         /// Full name shown in the workspace and on slips.
         #[arg(long, default_value = "")]
         name: String,
-        /// Read a password from standard input (stored as an Argon2 hash when sign-in arrives; today only its presence is checked).
+        /// Read the sign-in password from standard input (first line; stored as an Argon2id hash).
         #[arg(long)]
         password_stdin: bool,
     },
@@ -105,7 +105,7 @@ pub async fn user(s: &Settings, cmd: UserCmd) -> Result<(), CliError> {
                         .ok_or_else(|| CliError::Usage(format!("vai trò `{r}` không hợp lệ")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            if password_stdin {
+            let password = if password_stdin {
                 let mut pw = String::new();
                 std::io::stdin()
                     .read_to_string(&mut pw)
@@ -113,14 +113,20 @@ pub async fn user(s: &Settings, cmd: UserCmd) -> Result<(), CliError> {
                         path: "stdin".into(),
                         source,
                     })?;
-                if pw.trim_end_matches(['\r', '\n']).chars().count() < 8 {
-                    return Err(CliError::Usage("mật khẩu cần ít nhất 8 ký tự".into()));
-                }
-            }
+                // One line: the first, without its line ending.
+                let pw = pw.lines().next().unwrap_or("").to_string();
+                motcua_store::sessions::hash_password(&pw)?;
+                Some(pw)
+            } else {
+                None
+            };
             let store = open_store(s).await?;
             let u = store
                 .create_user(&username, &name, &agency, &roles, None)
                 .await?;
+            if let Some(pw) = &password {
+                store.set_password(&u.username, pw).await?;
+            }
             println!(
                 "created user {} ({}) at {} with roles {}",
                 u.username,

@@ -200,6 +200,7 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
     if s.load_demo && !args.no_demo && store.is_empty().await? {
         let d = motcua_store::demo::load(&store).await?;
         let dossiers = motcua_store::demo::load_dossiers(&store).await?;
+        motcua_store::demo::load_users(&store).await?;
         tracing::info!(
             dossiers,
             units = d.units,
@@ -208,6 +209,17 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
             "demo data set loaded"
         );
     }
+    if !args.no_demo {
+        let demo = motcua_store::demo::active_demo_users(&store).await?;
+        if !demo.is_empty() {
+            tracing::warn!(
+                accounts = %demo.join(", "),
+                password = motcua_store::demo::DEMO_PASSWORD,
+                "demo accounts are active with the demo password: change their passwords (workspace, Quản trị) before real use"
+            );
+        }
+    }
+    let shutdown = shutdown_signal();
     let addr = listener.local_addr().map_err(|source| CliError::Io {
         path: "listen".into(),
         source,
@@ -247,7 +259,7 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
     })?;
     let state = motcua_web::AppState::new(store.clone())
         .with_files(motcua_store::files::Files::local(files_dir));
-    motcua_web::serve(listener, state, shutdown_signal())
+    motcua_web::serve(listener, state, shutdown)
         .await
         .map_err(|source| CliError::Io {
             path: "serve".into(),
@@ -261,21 +273,28 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// The shutdown signal (Ctrl-C or SIGTERM). The handlers are installed when
+/// this is called, before the server says it is serving, so a signal sent
+/// right after that line is never missed.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async move {
+            match term {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutdown signal received");
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+        tracing::info!("shutdown signal received");
+    }
 }

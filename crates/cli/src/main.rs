@@ -92,7 +92,12 @@ fn main() -> ExitCode {
                 let store = config::open_store(&settings).await?;
                 let s = motcua_store::demo::load(&store).await?;
                 let dossiers = motcua_store::demo::load_dossiers(&store).await?;
+                let users = motcua_store::demo::load_users(&store).await?;
                 println!("loaded {dossiers} demo dossiers at the desk of Xã Đồng Hỷ (H55.305.1)");
+                println!(
+                    "created {users} demo accounts (password `{}`; see README)",
+                    motcua_store::demo::DEMO_PASSWORD
+                );
                 println!(
                     "loaded {} unit versions, {} agencies, {} procedures",
                     s.units, s.agencies, s.procedures

@@ -252,6 +252,8 @@ fn settings_errors_are_clear() {
 struct Server {
     child: Child,
     addr: String,
+    /// The log lines printed before "motcua serving".
+    startup_log: Vec<String>,
 }
 
 fn start(dir: &Path, database_url: Option<&str>) -> Server {
@@ -275,6 +277,7 @@ fn start_with(dir: &Path, database_url: Option<&str>, env: &[(&str, &str)]) -> S
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut addr = None;
+    let mut startup_log = Vec::new();
     while Instant::now() < deadline {
         let Some(Ok(line)) = lines.next() else { break };
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
@@ -283,12 +286,14 @@ fn start_with(dir: &Path, database_url: Option<&str>, env: &[(&str, &str)]) -> S
             addr = v["fields"]["addr"].as_str().map(str::to_string);
             break;
         }
+        startup_log.push(line);
     }
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Server {
         child,
         addr: addr.expect("server printed its address"),
+        startup_log,
     }
 }
 
@@ -368,6 +373,88 @@ fn serve_on_postgres() {
     check_server(&s);
     stop(s);
     rt.block_on(db.cleanup());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `motcua user create USER … --password-stdin` with `input` on stdin.
+fn create_with_password(dir: &Path, user: &str, input: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args([
+            "user",
+            "create",
+            user,
+            "--agency",
+            "H55.305.1",
+            "--role",
+            "specialist",
+            "--password-stdin",
+            "--data-dir",
+        ])
+        .arg(dir.join("data"))
+        .env_remove("MOTCUA_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `user create --password-stdin` stores an Argon2 hash the sign-in
+/// accepts; a first `serve` creates the demo accounts and says so in its log.
+#[test]
+fn passwords_from_stdin_and_demo_accounts() {
+    let dir = tempdir();
+    let s = start(&dir, None);
+    assert!(
+        s.startup_log
+            .iter()
+            .any(|l| l.contains("demo accounts are active") && l.contains("tiepnhan.xa")),
+        "{:?}",
+        s.startup_log
+    );
+    stop(s);
+    let o = create_with_password(&dir, "cv.an", "mot-mat-khau-dai\n");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = motcua_store::Store::connect(&format!(
+            "sqlite://{}",
+            dir.join("data/motcua.db").display()
+        ))
+        .await
+        .unwrap();
+        assert!(
+            store
+                .password_matches("cv.an", "mot-mat-khau-dai")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .password_matches("cv.an", "mot-mat-khau-dai\n")
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .password_matches("tiepnhan.xa", motcua_store::demo::DEMO_PASSWORD)
+                .await
+                .unwrap()
+        );
+    });
+    // A short password is refused and creates no one.
+    let o = create_with_password(&dir, "cv.binh", "ngan\n");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("mật khẩu"));
+    let o = motcua(&dir, &["token", "create", "cv.binh"]);
+    assert!(!o.status.success(), "no such user");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -5,6 +5,7 @@
 
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
+use motcua_core::codes::AgencyCode as Agency;
 use motcua_core::{agency, catalogue, units};
 
 pub const UNITS_CSV: &[u8] = include_bytes!("../../../data/units-history.csv");
@@ -386,4 +387,120 @@ pub async fn load_dossiers(store: &Store) -> Result<usize, StoreError> {
         }
     }
     Ok(CASES.len())
+}
+
+/// The password of every demo account (README lists them). `motcua serve`
+/// says in its log that they are active; an installation starts with
+/// `--no-demo` or changes them.
+pub const DEMO_PASSWORD: &str = "motcua-demo-2026";
+
+/// The demo accounts: `(username, full name, agency, roles)`. One per role
+/// at the commune desk of Xã Đồng Hỷ (today's one-stop desk) and at the
+/// former district desk of Đồng Hỷ (dissolved on 1 July 2025 with the
+/// district level: its users read the history), a specialist of the
+/// provincial Department of Justice (the other end of the demo's
+/// inter-connected dossier) and the installation's administrator.
+pub const DEMO_USERS: &[(&str, &str, &str, &[motcua_core::dossier::Role])] = {
+    use motcua_core::dossier::Role::*;
+    &[
+        (
+            "tiepnhan.xa",
+            "Hoàng Thị Thu",
+            "H55.305.1",
+            &[ReceptionOfficer],
+        ),
+        ("chuyenvien.xa", "Nông Văn Minh", "H55.305.1", &[Specialist]),
+        (
+            "truongphong.xa",
+            "Dương Thị Hằng",
+            "H55.305.1",
+            &[HeadOfOffice],
+        ),
+        ("lanhdao.xa", "Ma Văn Quý", "H55.305.1", &[SigningLeader]),
+        ("quantri.xa", "Lý Văn Tùng", "H55.305.1", &[Administrator]),
+        (
+            "giamsat.xa",
+            "Triệu Thị Mai",
+            "H55.305.1",
+            &[OversightReader],
+        ),
+        (
+            "tiepnhan.huyen",
+            "Nguyễn Thị Hương",
+            "001.01.21.H55",
+            &[ReceptionOfficer],
+        ),
+        (
+            "chuyenvien.huyen",
+            "Trần Văn Đức",
+            "001.01.21.H55",
+            &[Specialist],
+        ),
+        (
+            "truongphong.huyen",
+            "Phạm Thị Liên",
+            "001.01.21.H55",
+            &[HeadOfOffice],
+        ),
+        (
+            "lanhdao.huyen",
+            "Đỗ Văn Thắng",
+            "001.01.21.H55",
+            &[SigningLeader],
+        ),
+        (
+            "quantri.huyen",
+            "Vũ Thị Ngọc",
+            "001.01.21.H55",
+            &[Administrator],
+        ),
+        (
+            "giamsat.huyen",
+            "Bùi Văn Sơn",
+            "001.01.21.H55",
+            &[OversightReader],
+        ),
+        (
+            "chuyenvien.sotuphap",
+            "Lương Thị Bích",
+            "000.00.02.H55",
+            &[Specialist, HeadOfOffice],
+        ),
+        (
+            "quantri.tinh",
+            "Đặng Quốc Khánh",
+            "000.00.00.H55",
+            &[Administrator],
+        ),
+    ]
+};
+
+/// Creates the demo accounts that do not exist yet, with [`DEMO_PASSWORD`];
+/// returns how many were created.
+pub async fn load_users(store: &Store) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for (username, name, agency, roles) in DEMO_USERS {
+        if store.user(username).await?.is_some() {
+            continue;
+        }
+        let agency = Agency::new(agency).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        store
+            .create_user(username, name, &agency, roles, None)
+            .await?;
+        store.set_password(username, DEMO_PASSWORD).await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The demo accounts that still have the demo password (checked at start-up
+/// so that the log can say so).
+pub async fn active_demo_users(store: &Store) -> Result<Vec<&'static str>, StoreError> {
+    let mut out = Vec::new();
+    for (username, ..) in DEMO_USERS {
+        if store.password_matches(username, DEMO_PASSWORD).await? {
+            out.push(*username);
+        }
+    }
+    Ok(out)
 }

@@ -11,6 +11,8 @@ mod dossiers;
 mod error;
 pub mod files;
 mod outbox;
+mod queues;
+pub mod sessions;
 mod sql;
 pub mod testing;
 mod units;
@@ -23,6 +25,8 @@ pub use dossiers::{
 };
 pub use error::StoreError;
 pub use outbox::{MAX_ATTEMPTS, OutboxMessage};
+pub use queues::{Queue, QueueScope, QueueSort};
+pub use sessions::{LoginOutcome, Session, UserInfo};
 pub use units::{AgencyFilter, UnitFilter};
 pub use users::User;
 

@@ -18,7 +18,7 @@ pub struct User {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     username: String,
     full_name: String,
     agency_code: String,
@@ -135,7 +135,7 @@ impl Store {
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>, StoreError> {
         let row: Option<UserRow> = with_db!(&self.db, p => sqlx::query_as(
             "SELECT u.username, u.full_name, u.agency_code, u.roles FROM api_token t JOIN app_user u ON u.username = t.username \
-             WHERE t.token_hash = $1")
+             WHERE t.token_hash = $1 AND u.active")
             .bind(sha256_hex(token)).fetch_optional(p).await?);
         row.map(User::try_from).transpose()
     }

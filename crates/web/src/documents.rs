@@ -43,53 +43,70 @@ pub async fn upload(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let c = code(&c)?;
-    crate::dossiers::load(&st, &c, &user).await?;
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim());
+    let (created, info) = store_upload(&st, &user, &c, q.name.as_deref(), declared, &body).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(info)).into_response())
+}
+
+/// Checks and stores an uploaded document of a dossier as `user`: the one
+/// path of the API and of the workspace's upload form. Returns whether it
+/// is new to the dossier.
+pub(crate) async fn store_upload(
+    st: &AppState,
+    user: &motcua_store::User,
+    c: &DossierCode,
+    name: Option<&str>,
+    declared: Option<&str>,
+    body: &[u8],
+) -> Result<(bool, DocumentInfo), WebError> {
+    crate::dossiers::load(st, c, user).await?;
     if !user.roles.iter().any(|r| {
         matches!(
             r,
             Role::ReceptionOfficer | Role::Specialist | Role::HeadOfOffice | Role::SigningLeader
         )
     }) {
-        return Err(
-            WebError::Forbidden("vai trò của bạn không được đính kèm giấy tờ".into()).into(),
-        );
+        return Err(WebError::Forbidden(
+            "vai trò của bạn không được đính kèm giấy tờ".into(),
+        ));
     }
-    let name = q
-        .name
-        .as_deref()
+    let name = name
         .map(str::trim)
         .filter(|n| !n.is_empty() && n.chars().count() <= 200)
         .ok_or_else(|| {
-            WebError::BadRequest("cần tham số `name`: tên giấy tờ, 1-200 ký tự".into())
+            WebError::BadRequest("cần tên giấy tờ (tham số `name`), 1-200 ký tự".into())
         })?;
     if body.is_empty() {
-        return Err(WebError::BadRequest("tệp rỗng".into()).into());
+        return Err(WebError::BadRequest("tệp rỗng".into()));
     }
     if body.len() > MAX_UPLOAD {
         return Err(WebError::TooLarge(format!(
             "tệp {} byte vượt quá giới hạn {} MiB",
             body.len(),
             MAX_UPLOAD >> 20
-        ))
-        .into());
+        )));
     }
-    let actual = sniff(&body).ok_or_else(|| {
+    let actual = sniff(body).ok_or_else(|| {
         WebError::Unsupported(
             "chỉ nhận tệp PDF, PNG hoặc JPEG (nhận dạng theo nội dung tệp)".into(),
         )
     })?;
-    let declared = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim());
     if let Some(d) = declared.filter(|d| !d.is_empty() && *d != "application/octet-stream")
         && d != actual
     {
-        return Err(
-            WebError::Unsupported(format!("tệp khai là {d} nhưng nội dung là {actual}")).into(),
-        );
+        return Err(WebError::Unsupported(format!(
+            "tệp khai là {d} nhưng nội dung là {actual}"
+        )));
     }
-    let sha256 = st.files.put(&body).await?;
+    let sha256 = st.files.put(body).await?;
     let info = DocumentInfo {
         sha256,
         name: name.to_string(),
@@ -98,13 +115,8 @@ pub async fn upload(
         uploaded_by: user.username.clone(),
         uploaded_at: chrono::Utc::now(),
     };
-    let created = st.store.add_document(&c, &info).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(info)).into_response())
+    let created = st.store.add_document(c, &info).await?;
+    Ok((created, info))
 }
 
 /// The documents of a dossier.

@@ -34,6 +34,18 @@ impl FromRequestParts<AppState> for CurrentUser {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
+        // A signed-in workspace browser may read (slips, documents) with its
+        // session cookie; writes through the API need a token (no CSRF there).
+        if auth.is_empty()
+            && matches!(
+                parts.method,
+                axum::http::Method::GET | axum::http::Method::HEAD
+            )
+            && let Some(secret) = crate::auth::cookie(&parts.headers, crate::auth::SESSION_COOKIE)
+            && let Some(s) = st.store.session(secret, Utc::now()).await?
+        {
+            return Ok(CurrentUser(s.user));
+        }
         let token = auth.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
             WebError::Unauthorized("cần tiêu đề Authorization: Bearer <mã truy cập> (tạo bằng `motcua token create`)".into())
         })?;
@@ -180,7 +192,18 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let idem = idempotency(&headers, &user, &body)?;
     let input: NewDossierInput = parse_json(&body)?;
-    let actor = actor_for(&user, Action::Receive)?;
+    Ok(to_response(receive(&st, &user, input, idem).await?))
+}
+
+/// Receives a dossier at `user`'s desk: the one path of the API and of the
+/// desk page. The reply is the API's JSON answer (201).
+pub(crate) async fn receive(
+    st: &AppState,
+    user: &User,
+    input: NewDossierInput,
+    idem: Option<Idempotency>,
+) -> Result<Reply, WebError> {
+    let actor = actor_for(user, Action::Receive)?;
     let at = now_local();
     let agency = st.store.agency(&user.agency).await?.ok_or_else(|| {
         WebError::Forbidden(format!(
@@ -192,8 +215,7 @@ pub async fn create(
         return Err(WebError::Forbidden(format!(
             "{} không phải Bộ phận một cửa: không tiếp nhận hồ sơ",
             agency.name
-        ))
-        .into());
+        )));
     }
     if agency.valid_to.is_some_and(|t| at.date() >= t)
         || agency.valid_from.is_some_and(|f| at.date() < f)
@@ -202,8 +224,7 @@ pub async fn create(
             "{} không hoạt động vào ngày {}",
             agency.name,
             at.date()
-        ))
-        .into());
+        )));
     }
     let pcode = ProcedureCode::new(&input.procedure_code)
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
@@ -228,8 +249,7 @@ pub async fn create(
             p.level,
             agency.name,
             agency.level.label_vi()
-        ))
-        .into());
+        )));
     }
     let spec = p.processing_time(Some(input.channel.catalogue_channel())).or_else(|| p.processing_time(None)).ok_or_else(|| {
         WebError::BadRequest(format!(
@@ -278,7 +298,7 @@ pub async fn create(
             |d| reply_json(201, d),
         )
         .await?;
-    Ok(to_response(reply))
+    Ok(reply)
 }
 
 fn dossier_code(s: &str) -> Result<DossierCode, WebError> {
@@ -344,8 +364,21 @@ pub async fn act(
     let code = dossier_code(&code)?;
     let idem = idempotency(&headers, &user, &body)?;
     let cmd: Command = parse_json(&body)?;
-    let mut actor = actor_for(&user, cmd.action.action())?;
-    let rec = load(&st, &code, &user).await?;
+    Ok(to_response(perform(&st, &user, &code, cmd, idem).await?))
+}
+
+/// Takes an action on a dossier as `user`: the one path of the API and of
+/// the workspace forms. The reply is the API's JSON answer (200).
+pub(crate) async fn perform(
+    st: &AppState,
+    user: &User,
+    code: &DossierCode,
+    cmd: Command,
+    idem: Option<Idempotency>,
+) -> Result<Reply, WebError> {
+    // Checks the role first (403 names the user's roles).
+    let fallback = actor_for(user, cmd.action.action())?;
+    let rec = load(st, code, user).await?;
     let cal = st
         .store
         .calendar(Some(&rec.dossier.receiving_agency))
@@ -354,26 +387,22 @@ pub async fn act(
     // A user with several roles acts in the first one the dossier accepts
     // (e.g. the current step's role), else in the first allowed one, whose
     // refusal then explains itself.
-    for r in &user.roles {
-        let candidate = Actor::officer(&user.username, *r, &user.agency);
-        if may(Capacity::Officer(*r), cmd.action.action())
-            && !matches!(
-                rec.dossier.apply(&cmd, &candidate, at, &cal),
-                Err(motcua_core::dossier::TransitionError::Forbidden { .. })
-            )
-        {
-            actor = candidate;
-            break;
-        }
-    }
-    let reply = st
+    let actor = rec
+        .dossier
+        .officer_for(
+            cmd.action.action(),
+            &user.username,
+            &user.roles,
+            &user.agency,
+        )
+        .unwrap_or(fallback);
+    Ok(st
         .store
         .apply_to_dossier(
-            &code,
+            code,
             idem.as_ref(),
             |d| d.apply(&cmd, &actor, at, &cal),
             |d| reply_json(200, d),
         )
-        .await?;
-    Ok(to_response(reply))
+        .await?)
 }

@@ -2,6 +2,7 @@
 //! server-rendered pages, health, readiness and metrics.
 
 pub mod api;
+pub mod auth;
 pub mod calendar;
 pub mod documents;
 pub mod dossiers;
@@ -10,6 +11,7 @@ pub mod i18n;
 pub mod pages;
 mod params;
 pub mod slips;
+pub mod workspace;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -35,6 +37,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Uploaded documents and results.
     pub files: motcua_store::files::Files,
+    /// Recent sign-in attempts by client address.
+    pub login_throttle: auth::LoginThrottle,
 }
 
 impl AppState {
@@ -43,6 +47,7 @@ impl AppState {
             store,
             metrics: metrics_handle(),
             files: motcua_store::files::Files::local(std::env::temp_dir().join("motcua-files")),
+            login_throttle: Default::default(),
         }
     }
 
@@ -106,6 +111,37 @@ pub fn router(state: AppState) -> Router {
         .route("/api/calendar/{year}", get(calendar::api_year))
         .route("/lich", get(calendar::page_this_year))
         .route("/lich/{year}", get(calendar::page_year))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", axum::routing::post(auth::logout))
+        .route(
+            "/workspace",
+            get(|| async { axum::response::Redirect::permanent("/workspace/") }),
+        )
+        .route("/workspace/", get(workspace::queue))
+        .route("/workspace/tim", get(workspace::find))
+        .route("/workspace/tiep-nhan", get(workspace::desk))
+        .route(
+            "/workspace/tiep-nhan/{code}",
+            get(workspace::receive_form).post(workspace::receive_submit),
+        )
+        .route(
+            "/workspace/ho-so/{code}",
+            get(workspace::dossier).post(workspace::act),
+        )
+        .route(
+            "/workspace/ho-so/{code}/tai-lieu",
+            axum::routing::post(workspace::upload).layer(axum::extract::DefaultBodyLimit::max(
+                documents::MAX_UPLOAD + (1 << 20),
+            )),
+        )
+        .route(
+            "/workspace/mat-khau",
+            get(workspace::password_form).post(workspace::password_change),
+        )
+        .route(
+            "/workspace/quan-tri/nguoi-dung",
+            get(workspace::users).post(workspace::users_post),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_page))
@@ -113,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api::ApiDoc::openapi()))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(track))
+        .layer(middleware::from_fn(auth::security_headers))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -189,7 +226,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -936,7 +936,37 @@ impl Dossier {
         self.due_at.map(|due| cal.remaining(due, at))
     }
 
-    fn authorize(&self, actor: &Actor, action: Action) -> Result<(), TransitionError> {
+    /// The first of an officer's roles in which they may take `action` on
+    /// this dossier now (role, agency scope and identity checked; the
+    /// command's content is not), as an actor; `None` when no role may.
+    pub fn officer_for(
+        &self,
+        action: Action,
+        user_id: &str,
+        roles: &[Role],
+        agency: &AgencyCode,
+    ) -> Option<Actor> {
+        if !self.permits(action) {
+            return None;
+        }
+        roles.iter().find_map(|r| {
+            let actor = Actor::officer(user_id, *r, agency);
+            (may(Capacity::Officer(*r), action) && self.authorize(&actor, action).is_ok())
+                .then_some(actor)
+        })
+    }
+
+    /// The actions an officer may take on this dossier now, in the order of
+    /// [`Self::allowed_actions`].
+    pub fn actions_for(&self, user_id: &str, roles: &[Role], agency: &AgencyCode) -> Vec<Action> {
+        self.allowed_actions()
+            .into_iter()
+            .filter(|a| self.officer_for(*a, user_id, roles, agency).is_some())
+            .collect()
+    }
+
+    /// Whether `actor` may take `action` (role, agency scope, identity).
+    pub fn authorize(&self, actor: &Actor, action: Action) -> Result<(), TransitionError> {
         let role = actor.capacity();
         let forbidden = |reason| TransitionError::Forbidden {
             role,

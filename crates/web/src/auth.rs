@@ -1,0 +1,389 @@
+//! Sign-in to the staff workspace: the login form, the session cookie, the
+//! [`Staff`] extractor that every workspace page takes, CSRF tokens on every
+//! form, a per-address throttle on sign-in attempts, and the security
+//! headers of every page. Passwords are checked by the store (Argon2) and
+//! never logged.
+
+use crate::AppState;
+use crate::error::{PageError, WebError};
+use crate::i18n::Tr;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use motcua_store::{LoginOutcome, Session};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The session cookie (HttpOnly, SameSite=Lax; Secure behind HTTPS).
+pub const SESSION_COOKIE: &str = "motcua_session";
+/// The sign-in form's CSRF cookie (double submit, before there is a session).
+pub const LOGIN_CSRF_COOKIE: &str = "motcua_login";
+/// Sign-in attempts allowed per client address per [`THROTTLE_WINDOW`].
+pub const THROTTLE_ATTEMPTS: usize = 20;
+pub const THROTTLE_WINDOW: Duration = Duration::from_secs(300);
+
+/// Recent sign-in attempts by client address.
+#[derive(Clone, Default)]
+pub struct LoginThrottle(Arc<Mutex<HashMap<IpAddr, Vec<Instant>>>>);
+
+impl LoginThrottle {
+    /// Records an attempt; false when the address is over its allowance.
+    pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, v| {
+                v.last()
+                    .is_some_and(|t| now.duration_since(*t) < THROTTLE_WINDOW)
+            });
+        }
+        let v = map.entry(ip).or_default();
+        v.retain(|t| now.duration_since(*t) < THROTTLE_WINDOW);
+        if v.len() >= THROTTLE_ATTEMPTS {
+            return false;
+        }
+        v.push(now);
+        true
+    }
+}
+
+/// The cookies of a request, by name.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn behind_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+fn set_cookie(headers: &HeaderMap, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(a) = max_age {
+        c.push_str(&format!("; Max-Age={a}"));
+    }
+    if behind_https(headers) {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The signed-in officer of a workspace request. Without a live session a
+/// page request is redirected to `/login?next=…`.
+pub struct Staff(pub Session);
+
+/// The rejection of [`Staff`]: a redirect to the sign-in page, or an error.
+pub enum StaffRejection {
+    SignIn(String),
+    Error(PageError),
+}
+
+impl IntoResponse for StaffRejection {
+    fn into_response(self) -> Response {
+        match self {
+            StaffRejection::SignIn(next) => {
+                let to = format!("/login?next={}", urlencode(&next));
+                Redirect::to(&to).into_response()
+            }
+            StaffRejection::Error(e) => e.into_response(),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = StaffRejection;
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, StaffRejection> {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/workspace/".into());
+        let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(StaffRejection::SignIn(next));
+        };
+        match st.store.session(secret, Utc::now()).await {
+            Ok(Some(s)) => Ok(Staff(s)),
+            Ok(None) => Err(StaffRejection::SignIn(next)),
+            Err(e) => Err(StaffRejection::Error(e.into())),
+        }
+    }
+}
+
+impl Staff {
+    /// Refuses a form whose CSRF token is not the session's (403, nothing
+    /// changed).
+    pub fn check_csrf(&self, token: Option<&str>) -> Result<(), WebError> {
+        match token {
+            Some(t) if constant_eq(t.as_bytes(), self.0.csrf.as_bytes()) => Ok(()),
+            _ => Err(WebError::Forbidden(
+                "phiên làm việc của biểu mẫu không hợp lệ hoặc đã hết hạn; hãy tải lại trang và thử lại".into(),
+            )),
+        }
+    }
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The client address, when the server was started with connect info.
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    tr: Tr,
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// Only local paths under the workspace are followed after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/workspace") && !n.contains("//") && !n.contains('\\') => {
+            n.to_string()
+        }
+        _ => "/workspace/".to_string(),
+    }
+}
+
+fn new_token() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+fn login_page(
+    headers: &HeaderMap,
+    status: StatusCode,
+    next: String,
+    username: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let csrf = new_token();
+    let html = LoginPage {
+        tr: Tr::vi(),
+        csrf: csrf.clone(),
+        next,
+        username,
+        error,
+    }
+    .render()?;
+    let mut res = (status, Html(html)).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(headers, LOGIN_CSRF_COOKIE, &csrf, Some(3600)),
+    );
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// `GET /login`.
+pub async fn login_form(
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    login_page(
+        &headers,
+        StatusCode::OK,
+        safe_next(q.next.as_deref()),
+        String::new(),
+        None,
+    )
+}
+
+/// The fields of a form body, in order (repeated names kept).
+pub fn form_fields(body: &[u8]) -> Result<Vec<(String, String)>, WebError> {
+    if body.len() > 256 * 1024 {
+        return Err(WebError::TooLarge("biểu mẫu quá lớn".into()));
+    }
+    serde_urlencoded::from_bytes(body)
+        .map_err(|e| WebError::BadRequest(format!("biểu mẫu không đọc được: {e}")))
+}
+
+/// The first value of a field.
+pub fn field<'a>(f: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// `POST /login`: name, password, CSRF token (matching the cookie set by
+/// the form), `next`.
+pub async fn login(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = form_fields(&body)?;
+    let next = safe_next(field(&f, "next"));
+    let username = field(&f, "username")
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(64)
+        .collect::<String>();
+    let password = field(&f, "password").unwrap_or("");
+    let again = |status, msg: &str| {
+        login_page(
+            &headers,
+            status,
+            next.clone(),
+            username.clone(),
+            Some(msg.to_string()),
+        )
+    };
+    let token_ok = match (cookie(&headers, LOGIN_CSRF_COOKIE), field(&f, "csrf")) {
+        (Some(c), Some(t)) => constant_eq(c.as_bytes(), t.as_bytes()),
+        _ => false,
+    };
+    if !token_ok {
+        return again(
+            StatusCode::FORBIDDEN,
+            "Biểu mẫu đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.",
+        );
+    }
+    if let Some(ip) = ip
+        && !st.login_throttle.allow(ip, Instant::now())
+    {
+        return again(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Quá nhiều lần đăng nhập từ máy này. Vui lòng thử lại sau 5 phút.",
+        );
+    }
+    if username.is_empty() || password.is_empty() {
+        return again(
+            StatusCode::BAD_REQUEST,
+            "Vui lòng nhập tên đăng nhập và mật khẩu.",
+        );
+    }
+    match st.store.login(&username, password, Utc::now()).await? {
+        LoginOutcome::Ok { secret, session } => {
+            tracing::info!(user = %session.user.username, "signed in");
+            let mut res = Redirect::to(&next).into_response();
+            let max_age = (session.expires_at - Utc::now()).num_seconds().max(0);
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&headers, SESSION_COOKIE, &secret, Some(max_age)),
+            );
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&headers, LOGIN_CSRF_COOKIE, "", Some(0)),
+            );
+            Ok(res)
+        }
+        LoginOutcome::BadCredentials => {
+            tracing::info!(user = %username, "sign-in refused");
+            again(
+                StatusCode::UNAUTHORIZED,
+                "Tên đăng nhập hoặc mật khẩu không đúng.",
+            )
+        }
+        LoginOutcome::Locked(until) => {
+            tracing::warn!(user = %username, "account locked");
+            let local = motcua_core::calendar::to_local(until);
+            again(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!(
+                    "Tài khoản tạm khóa do đăng nhập sai nhiều lần, đến {} (giờ Việt Nam). Liên hệ quản trị để mở khóa sớm hơn.",
+                    local.format("%H:%M ngày %d/%m/%Y")
+                ),
+            )
+        }
+        LoginOutcome::Disabled => again(
+            StatusCode::FORBIDDEN,
+            "Tài khoản đã bị vô hiệu hóa. Liên hệ quản trị hệ thống.",
+        ),
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(st): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = form_fields(&body)?;
+    staff.check_csrf(field(&f, "csrf"))?;
+    if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
+        st.store.logout(secret).await?;
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&headers, SESSION_COOKIE, "", Some(0)),
+    );
+    Ok(res)
+}
+
+/// Security headers on every answer: a strict Content-Security-Policy (no
+/// inline script; the Swagger UI keeps its own), no framing, no sniffing, no
+/// referrer to other sites.
+pub async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let swagger = req.uri().path().starts_with("/api/docs");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if !swagger {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    res
+}

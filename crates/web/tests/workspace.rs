@@ -1,0 +1,527 @@
+//! The staff workspace through the real router, on both engines: sign-in,
+//! sessions, CSRF, lockout, the desk, the dossier page and its actions,
+//! scope between agencies, administration.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use chrono::{Duration, Utc};
+use motcua_core::codes::AgencyCode;
+use motcua_core::dossier::Role;
+use motcua_store::{LoginOutcome, Store, demo, storage_test};
+use motcua_web::{AppState, router};
+use tower::ServiceExt;
+
+struct Res {
+    status: StatusCode,
+    location: String,
+    cookies: Vec<String>,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(
+    st: &AppState,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    form: Option<&[(&str, &str)]>,
+) -> Res {
+    let mut req = Request::builder().method(method).uri(uri);
+    if !cookie.is_empty() {
+        req = req.header(header::COOKIE, cookie);
+    }
+    let body = match form {
+        Some(f) => {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(serde_urlencoded::to_string(f).unwrap())
+        }
+        None => Body::empty(),
+    };
+    let res = router(st.clone())
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let location = headers
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let cookies = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let bytes = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+    Res {
+        status,
+        location,
+        cookies,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// The value of `name="…" value="…"` in a page.
+fn hidden(body: &str, name: &str) -> String {
+    let pat = format!("name=\"{name}\" value=\"");
+    body.split(&pat)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} in page"))
+        .to_string()
+}
+
+fn cookie_value(cookies: &[String], name: &str) -> Option<String> {
+    cookies.iter().find_map(|c| {
+        c.strip_prefix(&format!("{name}="))
+            .map(|r| r.split(';').next().unwrap().to_string())
+            .filter(|v| !v.is_empty())
+    })
+}
+
+async fn person(store: &Store, name: &str, agency: &str, roles: &[Role], pw: &str) {
+    store
+        .create_user(name, "", &AgencyCode::new(agency).unwrap(), roles, None)
+        .await
+        .unwrap();
+    store.set_password(name, pw).await.unwrap();
+}
+
+/// Signs in through the form; returns the session cookie header.
+async fn sign_in(st: &AppState, user: &str, pw: &str) -> String {
+    let page = send(st, "GET", "/login", "", None).await;
+    let csrf = hidden(&page.body, "csrf");
+    let login = cookie_value(&page.cookies, "motcua_login").unwrap();
+    let res = send(
+        st,
+        "POST",
+        "/login",
+        &format!("motcua_login={login}"),
+        Some(&[
+            ("csrf", &csrf),
+            ("username", user),
+            ("password", pw),
+            ("next", "/workspace/"),
+        ]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let s = cookie_value(&res.cookies, "motcua_session").expect("session cookie");
+    format!("motcua_session={s}")
+}
+
+const PW: &str = "mat-khau-du-dai";
+
+storage_test!(sign_in_sessions_and_lockout, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(store, "tn1", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+    // Without a session: to the sign-in page, remembering where.
+    let r = send(&st, "GET", "/workspace/?hang=qua-han", "", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location, "/login?next=%2Fworkspace%2F%3Fhang%3Dqua-han");
+    let page = send(&st, "GET", "/login", "", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("<form method=\"post\" action=\"/login\"")
+    );
+    assert!(page.body.contains("name=\"username\"") && page.body.contains("name=\"password\""));
+    let csrf = hidden(&page.body, "csrf");
+    let login = format!(
+        "motcua_login={}",
+        cookie_value(&page.cookies, "motcua_login").unwrap()
+    );
+    // A form without its token is refused, even with the right password.
+    let r = send(
+        &st,
+        "POST",
+        "/login",
+        "",
+        Some(&[("csrf", &csrf), ("username", "tn1"), ("password", PW)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(cookie_value(&r.cookies, "motcua_session").is_none());
+    // A wrong password: a clear message, no session, the name kept, escaped.
+    let r = send(
+        &st,
+        "POST",
+        "/login",
+        &login,
+        Some(&[
+            ("csrf", &csrf),
+            ("username", "tn1<b>"),
+            ("password", "sai-mat-khau"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+    assert!(
+        r.body.contains("tn1&#60;b&#62;") || r.body.contains("tn1&lt;b&gt;"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("tn1<b>"));
+    assert!(cookie_value(&r.cookies, "motcua_session").is_none());
+    // The right one: a session, then the workspace with its queues.
+    let s = sign_in(&st, "tn1", PW).await;
+    let w = send(&st, "GET", "/workspace/", &s, None).await;
+    assert_eq!(w.status, StatusCode::OK, "{}", w.body);
+    assert!(w.body.contains("Được giao cho tôi") && w.body.contains("Quá hạn"));
+    assert!(w.body.contains("Tiếp nhận hồ sơ"));
+    // Security headers on every page.
+    let csp = w
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
+    assert_eq!(w.headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert!(w.headers.get("referrer-policy").is_some());
+    // Sign-out ends the session server-side.
+    let csrf = hidden(&w.body, "csrf");
+    let r = send(&st, "POST", "/logout", &s, Some(&[("csrf", &csrf)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send(&st, "GET", "/workspace/", &s, None).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Five wrong passwords lock the account; then even the right one is refused.
+    let now = Utc::now();
+    for _ in 0..4 {
+        assert!(matches!(
+            store.login("tn1", "wrong-password", now).await.unwrap(),
+            LoginOutcome::BadCredentials
+        ));
+    }
+    assert!(matches!(
+        store.login("tn1", "wrong-password", now).await.unwrap(),
+        LoginOutcome::Locked(_)
+    ));
+    assert!(matches!(
+        store.login("tn1", PW, now).await.unwrap(),
+        LoginOutcome::Locked(_)
+    ));
+    // After the lockout the right password works again.
+    assert!(matches!(
+        store
+            .login("tn1", PW, now + Duration::minutes(16))
+            .await
+            .unwrap(),
+        LoginOutcome::Ok { .. }
+    ));
+    // Sessions expire after 30 idle minutes.
+    let LoginOutcome::Ok { secret, .. } = store.login("tn1", PW, now).await.unwrap() else {
+        panic!("sign-in")
+    };
+    assert!(
+        store
+            .session(&secret, now + Duration::minutes(29))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .session(&secret, now + Duration::minutes(60))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A hash is stored, never the password.
+    let users = store.users(None).await.unwrap();
+    assert!(
+        users
+            .iter()
+            .any(|u| u.user.username == "tn1" && u.has_password)
+    );
+});
+
+fn code_of(location: &str) -> String {
+    location
+        .trim_start_matches("/workspace/ho-so/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+storage_test!(the_desk_receives_and_the_dossier_page_acts, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone()).with_files(motcua_store::files::Files::local(
+        std::env::temp_dir().join(format!("motcua-ws-{}", std::process::id())),
+    ));
+    person(store, "desk", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+    person(store, "spec", "H55.305.1", &[Role::Specialist], PW).await;
+    person(store, "other", "H55.301.1", &[Role::ReceptionOfficer], PW).await;
+    let s = sign_in(&st, "desk", PW).await;
+    // Find the procedure without diacritics.
+    let r = send(
+        &st,
+        "GET",
+        "/workspace/tiep-nhan?q=dang+ky+khai+sinh",
+        &s,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("/workspace/tiep-nhan/1.001193"),
+        "{}",
+        r.body
+    );
+    let form = send(&st, "GET", "/workspace/tiep-nhan/1.001193", &s, None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("bắt buộc"),
+        "the required form is marked"
+    );
+    let csrf = hidden(&form.body, "csrf");
+    // The index of the required form in the checklist.
+    let pv = store
+        .procedure(
+            &motcua_core::codes::ProcedureCode::new("1.001193").unwrap(),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let req = pv
+        .procedure
+        .documents
+        .iter()
+        .position(|d| d.required)
+        .unwrap()
+        .to_string();
+    let applicant = [
+        ("kind", "citizen"),
+        ("full_name", "<script>alert(1)</script> Lò Văn A"),
+        ("id_number", "019203001234"),
+        ("phone", "0912345678"),
+        ("address", "Xã Đồng Hỷ"),
+        ("channel", "direct"),
+    ];
+    // Without the required document: refused, what was typed is kept (escaped).
+    let mut f: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+    f.extend(applicant);
+    let r = send(&st, "POST", "/workspace/tiep-nhan/1.001193", &s, Some(&f)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("thiếu giấy tờ bắt buộc"), "{}", r.body);
+    assert!(!r.body.contains("<script>alert(1)</script>"));
+    assert!(r.body.contains("Lò Văn A"));
+    assert_eq!(
+        store
+            .count_dossiers_at(&AgencyCode::new("H55.305.1").unwrap())
+            .await
+            .unwrap(),
+        0
+    );
+    // A bad CSRF token changes nothing either.
+    let mut bad: Vec<(&str, &str)> = vec![("csrf", "nope"), ("doc", &req)];
+    bad.extend(applicant);
+    let r = send(&st, "POST", "/workspace/tiep-nhan/1.001193", &s, Some(&bad)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // With it: received, to the dossier page.
+    f.push(("doc", &req));
+    let r = send(&st, "POST", "/workspace/tiep-nhan/1.001193", &s, Some(&f)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = code_of(&r.location);
+    let page = send(&st, "GET", &r.location, &s, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&code) && page.body.contains("Đã tiếp nhận"));
+    assert!(
+        page.body
+            .contains(&format!("/api/dossiers/{code}/slips/receipt.pdf"))
+    );
+    // The receipt prints with the session (GET through the API).
+    let pdf = send(
+        &st,
+        "GET",
+        &format!("/api/dossiers/{code}/slips/receipt.pdf"),
+        &s,
+        None,
+    )
+    .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF"));
+    // Forward to processing; the version guards against a stale form.
+    let version = hidden(&page.body, "version");
+    let csrf = hidden(&page.body, "csrf");
+    let forward = [
+        ("csrf", csrf.as_str()),
+        ("action", "forward"),
+        ("version", version.as_str()),
+    ];
+    let r = send(
+        &st,
+        "POST",
+        &format!("/workspace/ho-so/{code}"),
+        &s,
+        Some(&forward),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(
+        &st,
+        "POST",
+        &format!("/workspace/ho-so/{code}"),
+        &s,
+        Some(&forward),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "the same form twice");
+    assert!(r.body.contains("role=\"alert\""));
+    // The specialist sees it in the agency's queue and may complete the step only.
+    let sp = sign_in(&st, "spec", PW).await;
+    let q = send(&st, "GET", "/workspace/?hang=tat-ca", &sp, None).await;
+    assert!(q.body.contains(&code));
+    let page = send(&st, "GET", &format!("/workspace/ho-so/{code}"), &sp, None).await;
+    assert!(
+        page.body.contains("value=\"complete_step\""),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("value=\"resolve\""));
+    // The reception officer may not resolve: 403, nothing changed.
+    let page = send(&st, "GET", &format!("/workspace/ho-so/{code}"), &s, None).await;
+    let v = hidden(&page.body, "version");
+    let csrf = hidden(&page.body, "csrf");
+    let r = send(
+        &st,
+        "POST",
+        &format!("/workspace/ho-so/{code}"),
+        &s,
+        Some(&[("csrf", &csrf), ("action", "resolve"), ("version", &v)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let d = store
+        .dossier(&motcua_core::dossier::DossierCode::parse(&code).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .dossier;
+    assert_eq!(d.version.to_string(), v);
+    // Another commune's officer does not see it.
+    let o = sign_in(&st, "other", PW).await;
+    assert_eq!(
+        send(&st, "GET", &format!("/workspace/ho-so/{code}"), &o, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !send(&st, "GET", "/workspace/?hang=tat-ca", &o, None)
+            .await
+            .body
+            .contains(&code)
+    );
+    // The search box goes straight to a whole code.
+    let r = send(&st, "GET", &format!("/workspace/tim?ma={code}"), &s, None).await;
+    assert_eq!(r.location, format!("/workspace/ho-so/{code}"));
+});
+
+storage_test!(administration_of_users, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(store, "qtri", "H55.305.1", &[Role::Administrator], PW).await;
+    person(store, "tn2", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+    person(store, "xa-khac", "H55.301.1", &[Role::ReceptionOfficer], PW).await;
+    let s = sign_in(&st, "qtri", PW).await;
+    let page = send(&st, "GET", "/workspace/quan-tri/nguoi-dung", &s, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("tn2") && !page.body.contains("xa-khac"),
+        "own agency only"
+    );
+    let csrf = hidden(&page.body, "csrf");
+    // Create a specialist with a password; they can sign in.
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/nguoi-dung",
+        &s,
+        Some(&[
+            ("csrf", &csrf),
+            ("op", "create"),
+            ("username", "cv.moi"),
+            ("name", "Chuyên viên mới"),
+            ("agency", "H55.305.1"),
+            ("role", "specialist"),
+            ("password", "mat-khau-moi-123"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    sign_in(&st, "cv.moi", "mat-khau-moi-123").await;
+    // Another agency is out of scope.
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/nguoi-dung",
+        &s,
+        Some(&[
+            ("csrf", &csrf),
+            ("op", "password"),
+            ("username", "xa-khac"),
+            ("password", "12345678910"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Reset a password: the old one stops working, sessions end.
+    let old = sign_in(&st, "tn2", PW).await;
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/nguoi-dung",
+        &s,
+        Some(&[
+            ("csrf", &csrf),
+            ("op", "password"),
+            ("username", "tn2"),
+            ("password", "mat-khau-dat-lai"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        send(&st, "GET", "/workspace/", &old, None).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(matches!(
+        store.login("tn2", PW, Utc::now()).await.unwrap(),
+        LoginOutcome::BadCredentials
+    ));
+    // Disable: no sign-in, no API token.
+    let token = store.create_token("tn2").await.unwrap();
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/nguoi-dung",
+        &s,
+        Some(&[("csrf", &csrf), ("op", "disable"), ("username", "tn2")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(matches!(
+        store
+            .login("tn2", "mat-khau-dat-lai", Utc::now())
+            .await
+            .unwrap(),
+        LoginOutcome::Disabled
+    ));
+    assert!(store.user_by_token(&token).await.unwrap().is_none());
+    // A non-administrator is refused.
+    let t = sign_in(&st, "cv.moi", "mat-khau-moi-123").await;
+    assert_eq!(
+        send(&st, "GET", "/workspace/quan-tri/nguoi-dung", &t, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+});
