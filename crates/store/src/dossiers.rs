@@ -141,6 +141,14 @@ macro_rules! insert_event {
     ($tx:expr, $ev:expr, $prev:expr) => {{
         let data = json($ev)?;
         let hash = event_hash($prev, &data);
+        insert_event_row!($tx, $ev, $prev, data, hash.clone());
+        hash
+    }};
+}
+
+/// Inserts an event whose JSON and chain hash are already computed.
+macro_rules! insert_event_row {
+    ($tx:expr, $ev:expr, $prev:expr, $data:expr, $hash:expr) => {
         sqlx::query(
             "INSERT INTO dossier_event (dossier_code, version, action, to_state, at, data, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -150,13 +158,12 @@ macro_rules! insert_event {
         .bind($ev.action.as_str())
         .bind($ev.to.as_str())
         .bind(to_utc($ev.at))
-        .bind(data)
+        .bind($data)
         .bind($prev.to_string())
-        .bind(hash.clone())
+        .bind($hash)
         .execute(&mut *$tx)
         .await?;
-        hash
-    }};
+    };
 }
 
 impl Store {
@@ -230,18 +237,23 @@ impl Store {
             };
             let current: Dossier = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
             let (d, ev) = decide(&current).map_err(StoreError::Transition)?;
-            let hash = insert_event!(tx, &ev, &last_hash);
+            // The version-checked update comes first: it takes the row lock,
+            // so a concurrent writer waits and then finds the version gone
+            // (StaleVersion), instead of colliding on the event's key.
+            let data = json(&ev)?;
+            let hash = event_hash(&last_hash, &data);
             let updated = sqlx::query(
                 "UPDATE dossier SET current_agency = $1, state = $2, received_at = $3, due_at = $4, version = $5, last_hash = $6, \
                  data = $7, updated_at = $8, assignee = $11 WHERE code = $9 AND version = $10")
                 .bind(d.current_agency.as_str()).bind(d.state.as_str()).bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc))
-                .bind(d.version as i64).bind(hash).bind(json(&d)?).bind(Utc::now()).bind(code.as_str()).bind(version)
+                .bind(d.version as i64).bind(hash.clone()).bind(json(&d)?).bind(Utc::now()).bind(code.as_str()).bind(version)
                 .bind(d.assignee.clone())
                 .execute(&mut *tx).await?.rows_affected();
             if updated != 1 {
                 tx.rollback().await?;
                 return Err(StoreError::Transition(TransitionError::StaleVersion { expected: version as u64, actual: d.version }));
             }
+            insert_event_row!(tx, &ev, &last_hash, data, hash);
             enqueue_notice!(tx, &d, &ev, self.sms_notices);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
