@@ -37,4 +37,4 @@ fi
 # The spec reporter to stdout prints every test and the closing summary
 # (tests, pass, fail, duration) whether or not stdout is a terminal.
 exec node --test --test-reporter=spec --test-reporter-destination=stdout \
-  --test-timeout=60000 test/pages.test.mjs
+  --test-timeout=120000 test/pages.test.mjs test/workspace.test.mjs

@@ -43,10 +43,14 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath, headless: true, args: ARGS, timeout: 60_000 });
 }
 
-/** A new context for a device profile, on the server's base URL. */
+/**
+ * A new context for a device profile, on the server's base URL. The pages'
+ * Content-Security-Policy forbids inline scripts; `bypassCSP` lets the test
+ * inject axe-core (the pages themselves run none).
+ */
 export async function newContext(browser, baseURL, device, extra = {}) {
   const { name: _name, ...options } = device;
-  return browser.newContext({ baseURL, locale: 'vi-VN', ...options, ...extra });
+  return browser.newContext({ baseURL, locale: 'vi-VN', bypassCSP: true, ...options, ...extra });
 }
 
 /**

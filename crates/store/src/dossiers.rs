@@ -199,7 +199,7 @@ impl Store {
             sqlx::query(
                 "INSERT INTO dossier (code, unit_code, receiving_agency, current_agency, procedure_code, state, channel, received_at, due_at, \
                  version, last_hash, data, updated_at, assignee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
-                .bind(d.code.as_str()).bind(unit.as_str()).bind(d.receiving_agency.as_str()).bind(d.current_agency.as_str())
+                .bind(d.code.as_str()).bind(unit.as_str()).bind(d.receiving_agency.as_str()).bind(d.holder().as_str())
                 .bind(d.procedure.code.as_str()).bind(d.state.as_str()).bind(d.channel.as_str())
                 .bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc)).bind(d.version as i64).bind(first_hash)
                 .bind(json(&d)?).bind(Utc::now()).bind(d.assignee.clone())
@@ -245,7 +245,7 @@ impl Store {
             let updated = sqlx::query(
                 "UPDATE dossier SET current_agency = $1, state = $2, received_at = $3, due_at = $4, version = $5, last_hash = $6, \
                  data = $7, updated_at = $8, assignee = $11 WHERE code = $9 AND version = $10")
-                .bind(d.current_agency.as_str()).bind(d.state.as_str()).bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc))
+                .bind(d.holder().as_str()).bind(d.state.as_str()).bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc))
                 .bind(d.version as i64).bind(hash.clone()).bind(json(&d)?).bind(Utc::now()).bind(code.as_str()).bind(version)
                 .bind(d.assignee.clone())
                 .execute(&mut *tx).await?.rows_affected();

@@ -147,9 +147,12 @@ async fn nav(
     ))
 }
 
-/// Remaining working time, in words: `còn 1 ngày 3 giờ`, `quá hạn 2 giờ 10 phút`.
-pub fn remaining_words(minutes: i64, day_minutes: i64) -> String {
-    let late = minutes < 0;
+/// Remaining working time, in words: `còn 1 ngày 3 giờ`, `quá hạn 2 giờ 10
+/// phút`; `late` (the due moment has passed) says `quá hạn` even when no
+/// working time has elapsed since (a due moment on Friday evening, read on
+/// Sunday).
+pub fn remaining_words(minutes: i64, day_minutes: i64, late: bool) -> String {
+    let late = late || minutes < 0;
     let m = minutes.abs();
     let day = day_minutes.max(1);
     let (d, h, mi) = (m / day, (m % day) / 60, m % 60);
@@ -164,7 +167,11 @@ pub fn remaining_words(minutes: i64, day_minutes: i64) -> String {
         parts.push(format!("{mi} phút"));
     }
     if parts.is_empty() {
-        parts.push("0 phút".into());
+        return if late {
+            "quá hạn".into()
+        } else {
+            "còn 0 phút".into()
+        };
     }
     format!(
         "{} {}",
@@ -282,6 +289,7 @@ pub async fn queue(
         .iter()
         .map(|d| {
             let rem = d.due_at.and_then(|_| d.remaining(now, &cal));
+            let past = d.due_at.is_some_and(|due| due < now);
             Row {
                 code: d.code.to_string(),
                 procedure: names
@@ -294,9 +302,10 @@ pub async fn queue(
                 remaining: if d.state.stops_clock() || d.state.is_finished() {
                     String::new()
                 } else {
-                    rem.map(|m| remaining_words(m, day)).unwrap_or_default()
+                    rem.map(|m| remaining_words(m, day, past))
+                        .unwrap_or_default()
                 },
-                late: rem.is_some_and(|m| m < 0) && !d.state.is_finished(),
+                late: (past || rem.is_some_and(|m| m < 0)) && !d.state.is_finished(),
             }
         })
         .collect();
@@ -973,7 +982,7 @@ async fn dossier_page(
     {
         facts.push(Fact {
             label: tr.t("ws.d.remaining"),
-            value: remaining_words(m, day),
+            value: remaining_words(m, day, d.due_at.is_some_and(|due| due < now)),
         });
     }
     if let Some(a) = &d.assignee {
@@ -1478,5 +1487,18 @@ pub async fn users_post(
             })
             .await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remaining_words;
+
+    #[test]
+    fn remaining_in_words() {
+        assert_eq!(remaining_words(480 + 190, 480, false), "còn 1 ngày 3 giờ");
+        assert_eq!(remaining_words(-130, 480, true), "quá hạn 2 giờ 10 phút");
+        assert_eq!(remaining_words(0, 480, true), "quá hạn");
+        assert_eq!(remaining_words(0, 480, false), "còn 0 phút");
     }
 }

@@ -39,7 +39,7 @@ pub fn notice_for(d: &Dossier, e: &Event) -> Option<Notice> {
         Action::RequestSupplement => {
             "can bo sung ho so, xem thu dien tu hoac lien he Bo phan mot cua".to_string()
         }
-        Action::Transfer => format!("da chuyen co quan {} phoi hop giai quyet", d.current_agency),
+        Action::Transfer => format!("da chuyen co quan {} phoi hop giai quyet", d.holder()),
         Action::Resolve => "da co ket qua, moi den Bo phan mot cua nhan".to_string(),
         Action::Reject => "khong du dieu kien giai quyet, moi den nhan lai ho so".to_string(),
         Action::Apologize => format!(
@@ -71,7 +71,7 @@ pub fn notice_for(d: &Dossier, e: &Event) -> Option<Notice> {
         }
         Action::Transfer => (
             "Hồ sơ được chuyển cơ quan khác phối hợp giải quyết",
-            format!("Hồ sơ đã được chuyển đến cơ quan {} để phối hợp giải quyết. Thời hạn trả kết quả không thay đổi: {}.", d.current_agency, when(d.due_at)),
+            format!("Hồ sơ đã được chuyển đến cơ quan {} để phối hợp giải quyết. Thời hạn trả kết quả không thay đổi: {}.", d.holder(), when(d.due_at)),
         ),
         Action::Resolve => (
             "Đã có kết quả giải quyết hồ sơ",
