@@ -16,6 +16,8 @@ pub const REQUIRED_CSV: &[u8] = include_bytes!("../../../data/required-documents
 /// Processing times the published records leave blank, with their legal
 /// basis (curated).
 pub const TIMES_CSV: &[u8] = include_bytes!("../../../data/processing-times.csv");
+/// Curated internal processes (reviewed; the others get the default).
+pub const PROCESSES_CSV: &[u8] = include_bytes!("../../../data/processes.csv");
 pub const PROCEDURES_JSON: &[u8] = include_bytes!("../../../data/source/procedures.json");
 
 /// The date from which the shipped procedure versions are taken to be in
@@ -30,6 +32,8 @@ pub struct DemoSummary {
     pub units: usize,
     pub agencies: usize,
     pub procedures: usize,
+    /// Internal processes stored (curated and default).
+    pub processes: usize,
     pub day_rules: usize,
 }
 
@@ -61,12 +65,16 @@ pub async fn load(store: &Store) -> Result<DemoSummary, StoreError> {
     store
         .import_procedures(&ps, procedures_valid_from())
         .await?;
+    // Internal processes: the curated ones of data/processes.csv, and the
+    // default four steps sized to the processing time for the others.
+    let processes = load_processes(store, &ps).await?;
     // The announced calendars of 2016-2027, stored so that an administrator can
     // see and edit them (they are also built into the standard calendar).
     let day_rules = store
         .import_day_rules(&motcua_core::calendar::embedded_day_rules())
         .await?;
     Ok(DemoSummary {
+        processes,
         units: us.len(),
         agencies: ags.len(),
         procedures: ps.len(),
@@ -503,4 +511,54 @@ pub async fn active_demo_users(store: &Store) -> Result<Vec<&'static str>, Store
         }
     }
     Ok(out)
+}
+
+/// Stores a general process for every procedure with a processing time:
+/// the curated one when data/processes.csv has it (checked against the
+/// direct channel's time), else the default four steps. Returns how many.
+async fn load_processes(store: &Store, ps: &[catalogue::Procedure]) -> Result<usize, StoreError> {
+    use motcua_core::calendar::{ProcessingTime, WorkCalendar};
+    use motcua_core::dossier::{Process, parse_processes_csv};
+    let curated = parse_processes_csv("data/processes.csv", PROCESSES_CSV)?;
+    let day = WorkCalendar::standard_shared().day_length();
+    let mut n = 0;
+    for p in ps {
+        // The direct channel's time, else the first channel that gives one.
+        let Some(spec) = p
+            .processing_time(None)
+            .or_else(|| p.channels.iter().find_map(|c| p.processing_time(Some(&c.channel))))
+        else {
+            continue;
+        };
+        let Ok(time) = ProcessingTime::new(spec.unit, spec.value) else {
+            continue;
+        };
+        let (process, note) = match curated
+            .iter()
+            .find(|c| c.procedure == p.code && c.agency.is_none())
+        {
+            Some(c) => {
+                c.process.validate_for(time, day).map_err(|e| {
+                    StoreError::Invalid(format!("data/processes.csv, {}: {e}", p.code))
+                })?;
+                (c.process.clone(), "quy trình mẫu (data/processes.csv)")
+            }
+            None => (
+                Process::default_for(time, day),
+                "quy trình mặc định theo thời hạn giải quyết",
+            ),
+        };
+        store
+            .save_process(
+                &p.code,
+                None,
+                procedures_valid_from(),
+                &process,
+                note,
+                "demo",
+            )
+            .await?;
+        n += 1;
+    }
+    Ok(n)
 }

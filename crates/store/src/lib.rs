@@ -11,6 +11,7 @@ mod dossiers;
 mod error;
 pub mod files;
 mod outbox;
+mod processes;
 mod queues;
 pub mod sessions;
 mod sql;
@@ -25,6 +26,7 @@ pub use dossiers::{
 };
 pub use error::StoreError;
 pub use outbox::{MAX_ATTEMPTS, OutboxMessage};
+pub use processes::ProcessVersion;
 pub use queues::{Queue, QueueScope, QueueSort};
 pub use sessions::{LoginOutcome, Session, UserInfo};
 pub use units::{AgencyFilter, UnitFilter};

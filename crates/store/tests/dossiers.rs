@@ -374,3 +374,57 @@ storage_test!(demo_dossiers_cover_every_state, |store| {
     let audit = store.verify_audit().await.unwrap();
     assert_eq!((audit.dossiers, audit.broken), (13, None));
 });
+
+storage_test!(processes_are_versioned_data, |store| {
+    let summary = demo::load(store).await.unwrap();
+    // Every procedure with a processing time has a stored process.
+    assert_eq!(summary.processes, 63);
+    let cert = ProcedureCode::new("2.000815").unwrap();
+    let desk = AgencyCode::new("H55.305.1").unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let general = store.process_for(&cert, &desk, day).await.unwrap().unwrap();
+    assert_eq!(general.agency, None);
+    assert_eq!(general.process.steps.len(), 4, "the curated one");
+    // A desk's own version wins from its first day, not before.
+    let mut own = general.process.clone();
+    own.steps.remove(1);
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+    store
+        .save_process(&cert, Some(&desk), from, &own, "QĐ 12/QĐ-UBND", "qt")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .process_for(&cert, &desk, day)
+            .await
+            .unwrap()
+            .unwrap()
+            .process
+            .steps
+            .len(),
+        4
+    );
+    let v = store
+        .process_for(&cert, &desk, from)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (v.process.steps.len(), v.agency.as_deref()),
+        (3, Some("H55.305.1"))
+    );
+    // Another desk still has the general one.
+    let other = AgencyCode::new("H55.301.1").unwrap();
+    assert_eq!(
+        store
+            .process_for(&cert, &other, from)
+            .await
+            .unwrap()
+            .unwrap()
+            .agency,
+        None
+    );
+    let versions = store.process_versions(&cert).await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0].note, "QĐ 12/QĐ-UBND");
+});

@@ -268,6 +268,23 @@ pub(crate) async fn receive(
         None => Vec::new(),
     };
     let cal = st.store.calendar(Some(&user.agency)).await?;
+    // The internal process in force at this desk today (its own, else the
+    // general one); one that no longer fits this channel's time gives way
+    // to the default, with a warning for the administrator.
+    let process = match st
+        .store
+        .process_for(&pcode, &user.agency, at.date())
+        .await?
+    {
+        Some(v) => match v.process.validate_for(time, cal.day_length()) {
+            Ok(()) => Some(v.process),
+            Err(e) => {
+                tracing::warn!(procedure = %pcode, error = %e, "stored process does not fit; default used");
+                None
+            }
+        },
+        None => None,
+    };
     let procedure = ProcedureRef {
         code: pcode.clone(),
         valid_from: Some(version.valid_from),
@@ -287,7 +304,7 @@ pub(crate) async fn receive(
                     applicant,
                     channel: input.channel,
                     agency: user.agency.clone(),
-                    process: None,
+                    process,
                 };
                 let (mut d, mut ev) = Dossier::receive_new(new, &actor, at, &cal)?;
                 // The checklist goes into the dossier and into the event (hashed).

@@ -142,6 +142,11 @@ pub fn router(state: AppState) -> Router {
             "/workspace/quan-tri/nguoi-dung",
             get(workspace::users).post(workspace::users_post),
         )
+        .route("/workspace/quan-tri/quy-trinh", get(workspace::processes))
+        .route(
+            "/workspace/quan-tri/quy-trinh/{code}",
+            get(workspace::process).post(workspace::process_save),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_page))

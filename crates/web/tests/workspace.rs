@@ -525,3 +525,134 @@ storage_test!(administration_of_users, |store| {
         StatusCode::FORBIDDEN
     );
 });
+
+storage_test!(
+    the_process_editor_checks_budgets_and_reception_uses_it,
+    |store| {
+        demo::load(store).await.unwrap();
+        let st = AppState::new(store.clone());
+        person(store, "qtri", "H55.305.1", &[Role::Administrator], PW).await;
+        person(store, "desk", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+        let s = sign_in(&st, "qtri", PW).await;
+        let r = send(
+            &st,
+            "GET",
+            "/workspace/quan-tri/quy-trinh?q=chung+thuc+ban+sao",
+            &s,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("/workspace/quan-tri/quy-trinh/2.000815"),
+            "{}",
+            r.body
+        );
+        let page = send(
+            &st,
+            "GET",
+            "/workspace/quan-tri/quy-trinh/2.000815",
+            &s,
+            None,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Đối chiếu bản sao với bản chính"),
+            "the curated steps"
+        );
+        assert!(
+            !page.body.contains("value=\"all\""),
+            "a commune admin edits only their agency's version"
+        );
+        let csrf = hidden(&page.body, "csrf");
+        let steps = |h2: &str| {
+            vec![
+                ("csrf".to_string(), csrf.clone()),
+                ("name_0".into(), "Tiếp nhận".into()),
+                ("role_0".into(), "reception_officer".into()),
+                ("agency_0".into(), "".into()),
+                ("hours_0".into(), "0,5".into()),
+                ("name_1".into(), "Ký chứng thực".into()),
+                ("role_1".into(), "signing_leader".into()),
+                ("agency_1".into(), "".into()),
+                ("hours_1".into(), h2.to_string()),
+                ("name_2".into(), "Trả kết quả".into()),
+                ("role_2".into(), "reception_officer".into()),
+                ("agency_2".into(), "".into()),
+                ("hours_2".into(), "0.5".into()),
+                ("name_3".into(), "".into()),
+                ("valid_from".into(), "2020-01-01".into()),
+                ("scope".into(), "agency".into()),
+                ("note".into(), "QĐ 7/QĐ-UBND".into()),
+            ]
+        };
+        fn form(v: &[(String, String)]) -> Vec<(&str, &str)> {
+            v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+        }
+        // Over the same-day budget (7.5 h): refused, what was typed is kept.
+        let over = steps("7");
+        let r = send(
+            &st,
+            "POST",
+            "/workspace/quan-tri/quy-trinh/2.000815",
+            &s,
+            Some(&form(&over)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("vượt quá thời hạn"), "{}", r.body);
+        assert!(r.body.contains("value=\"Ký chứng thực\""));
+        // The general scope is refused to a commune administrator.
+        let mut all = steps("2");
+        all.retain(|(k, _)| k != "scope");
+        all.push(("scope".into(), "all".into()));
+        let r = send(
+            &st,
+            "POST",
+            "/workspace/quan-tri/quy-trinh/2.000815",
+            &s,
+            Some(&form(&all)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let ok = steps("6,5");
+        let r = send(
+            &st,
+            "POST",
+            "/workspace/quan-tri/quy-trinh/2.000815",
+            &s,
+            Some(&form(&ok)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body.contains("đã lưu quy trình 3 bước, 7.5 giờ"),
+            "{}",
+            r.body
+        );
+        // A reception at this desk follows it.
+        let token = { store.create_token("desk").await.unwrap() };
+        let req = Request::builder()
+        .method("POST")
+        .uri("/api/dossiers")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(
+            serde_json::json!({"procedure_code": "2.000815", "channel": "direct",
+                "applicant": {"kind": "citizen", "full_name": "Hà Văn B", "id_number": "019203001234"}})
+            .to_string(),
+        ))
+        .unwrap();
+        let res = router(st.clone()).oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let v: serde_json::Value =
+            serde_json::from_slice(&to_bytes(res.into_body(), 1 << 20).await.unwrap()).unwrap();
+        let names: Vec<&str> = v["dossier"]["process"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Tiếp nhận", "Ký chứng thực", "Trả kết quả"]);
+    }
+);

@@ -59,7 +59,9 @@ pub use applicant::{
 pub use code::{DossierCode, DossierCodeError};
 pub use control::{RowKind, SheetRow, control_sheet, step_verdict};
 pub use notice::{Notice, SMS_MAX, notice_for};
-pub use process::{MAX_STEPS, Process, ProcessError, Step, working_budget};
+pub use process::{
+    MAX_STEPS, Process, ProcessError, ProcessRecord, Step, parse_processes_csv, working_budget,
+};
 pub use role::{
     Actor, AgencyScope, Capacity, Role, agency_scope, allowed_capacities, legal_basis, may,
 };

@@ -7,6 +7,8 @@
 use super::role::Role;
 use crate::calendar::{ProcessingTime, WorkSpan};
 use crate::codes::AgencyCode;
+use crate::codes::ProcedureCode;
+use crate::import::{ImportError, read_csv};
 use serde::{Deserialize, Serialize};
 
 /// Most steps a process may have.
@@ -145,8 +147,156 @@ impl Process {
     }
 }
 
+/// A process read from a file: for a procedure, at one agency or every one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessRecord {
+    pub procedure: ProcedureCode,
+    /// `None`: every agency.
+    pub agency: Option<AgencyCode>,
+    pub process: Process,
+}
+
+/// Reads processes from CSV (`procedure_code,agency_code,step,name,role,
+/// step_agency,budget_minutes`; one row per step, steps numbered 1, 2, …
+/// in order; `agency_code` empty for every agency, `step_agency` empty for
+/// "the agency the dossier is handed to"). The shape of each process is
+/// checked (2-50 named steps); budgets are checked against the procedure's
+/// time by the importer. Errors name the line.
+pub fn parse_processes_csv(file: &str, bytes: &[u8]) -> Result<Vec<ProcessRecord>, ImportError> {
+    let rows = read_csv(
+        file,
+        bytes,
+        &[
+            "procedure_code",
+            "agency_code",
+            "step",
+            "name",
+            "role",
+            "step_agency",
+            "budget_minutes",
+        ],
+    )?;
+    let mut out: Vec<(ProcessRecord, usize)> = Vec::new();
+    for r in &rows {
+        let e = |m: String| ImportError::new(file, r.line, m);
+        let procedure =
+            ProcedureCode::new(r.get("procedure_code")).map_err(|x| e(x.to_string()))?;
+        let agency = match r.get("agency_code") {
+            "" => None,
+            a => Some(AgencyCode::new(a).map_err(|x| e(x.to_string()))?),
+        };
+        let step: usize = r
+            .get("step")
+            .parse()
+            .map_err(|_| e(format!("số bước `{}` không hợp lệ", r.get("step"))))?;
+        let role = Role::parse(r.get("role"))
+            .ok_or_else(|| e(format!("vai trò `{}` không hợp lệ", r.get("role"))))?;
+        let step_agency = match r.get("step_agency") {
+            "" => None,
+            a => Some(AgencyCode::new(a).map_err(|x| e(x.to_string()))?),
+        };
+        let budget = r
+            .get("budget_minutes")
+            .parse::<i64>()
+            .ok()
+            .and_then(|m| WorkSpan::minutes(m).ok())
+            .filter(|w| w.as_minutes() > 0)
+            .ok_or_else(|| {
+                e(format!(
+                    "thời gian `{}` phút không hợp lệ",
+                    r.get("budget_minutes")
+                ))
+            })?;
+        let s = Step {
+            name: r.get("name").trim().to_string(),
+            role,
+            agency: step_agency,
+            budget,
+        };
+        match out
+            .iter_mut()
+            .find(|(p, _)| p.procedure == procedure && p.agency == agency)
+        {
+            Some((p, _)) => {
+                if step != p.process.steps.len() + 1 {
+                    return Err(e(format!(
+                        "bước {step} không liền sau bước {}",
+                        p.process.steps.len()
+                    )));
+                }
+                p.process.steps.push(s);
+            }
+            None => {
+                if step != 1 {
+                    return Err(e(format!(
+                        "quy trình của {procedure} phải bắt đầu từ bước 1"
+                    )));
+                }
+                out.push((
+                    ProcessRecord {
+                        procedure,
+                        agency,
+                        process: Process { steps: vec![s] },
+                    },
+                    r.line,
+                ));
+            }
+        }
+    }
+    for (p, line) in &out {
+        p.process
+            .validate(WorkSpan::minutes(WorkSpan::MAX_MINUTES).unwrap_or_default())
+            .map_err(|x| ImportError::new(file, *line, format!("{}: {x}", p.procedure)))?;
+    }
+    Ok(out.into_iter().map(|(p, _)| p).collect())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn processes_from_csv() {
+        let csv = "procedure_code,agency_code,step,name,role,step_agency,budget_minutes\n\
+            2.000815,,1,Tiếp nhận,reception_officer,,60\n\
+            2.000815,,2,Ký,signing_leader,,300\n\
+            2.000815,H55.305.1,1,Tiếp nhận,reception_officer,,30\n\
+            2.000815,H55.305.1,2,Thẩm định,specialist,000.00.02.H55,200\n\
+            2.000815,,3,Trả,reception_officer,,60\n";
+        let ps = super::parse_processes_csv("p.csv", csv.as_bytes()).unwrap();
+        assert_eq!(ps.len(), 2);
+        assert_eq!(ps[0].process.steps.len(), 3);
+        assert_eq!(ps[0].process.total_minutes(), 420);
+        assert_eq!(ps[1].agency.as_ref().map(|a| a.as_str()), Some("H55.305.1"));
+        assert_eq!(
+            ps[1].process.steps[1].agency.as_ref().map(|a| a.as_str()),
+            Some("000.00.02.H55")
+        );
+        let gap = "procedure_code,agency_code,step,name,role,step_agency,budget_minutes\n\
+            2.000815,,1,A,reception_officer,,60\n2.000815,,3,B,reception_officer,,60\n";
+        let e = super::parse_processes_csv("p.csv", gap.as_bytes()).unwrap_err();
+        assert_eq!(e.line, 3);
+        let role = "procedure_code,agency_code,step,name,role,step_agency,budget_minutes\n\
+            2.000815,,1,A,chief,,60\n";
+        assert_eq!(
+            super::parse_processes_csv("p.csv", role.as_bytes())
+                .unwrap_err()
+                .line,
+            2
+        );
+        let one = "procedure_code,agency_code,step,name,role,step_agency,budget_minutes\n\
+            2.000815,,1,A,reception_officer,,60\n";
+        assert!(
+            super::parse_processes_csv("p.csv", one.as_bytes()).is_err(),
+            "one step is too few"
+        );
+        // The shipped file reads.
+        let shipped = super::parse_processes_csv(
+            "data/processes.csv",
+            include_bytes!("../../../../data/processes.csv"),
+        )
+        .unwrap();
+        assert_eq!(shipped.len(), 2);
+    }
+
     use super::*;
 
     fn m(n: i64) -> WorkSpan {
