@@ -230,6 +230,9 @@ const WORKSPACE_PAGES = [
   ['tiepnhan.xa', '/workspace/tiep-nhan?q=khai+sinh', 'ws-desk'],
   ['tiepnhan.xa', '/workspace/mat-khau', null],
   ['quantri.xa', '/workspace/quan-tri/nguoi-dung', 'ws-users'],
+  ['quantri.xa', '/workspace/quan-tri/quy-trinh/1.001612', 'ws-process'],
+  ['quantri.xa', '/workspace/quan-tri/lich?nam=2026', 'ws-calendar'],
+  ['quantri.xa', '/workspace/quan-tri/co-quan', null],
   ['giamsat.xa', '/workspace/', null],
 ];
 

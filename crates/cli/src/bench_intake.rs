@@ -27,6 +27,25 @@ pub async fn run(store: &Store, clients: usize, secs: f64) -> Result<(), CliErro
     motcua_store::demo::load(store).await?;
     let raw = store.raw_commit_rate(clients, secs).await?;
     println!("[{engine}] raw: {raw:.0} single-row commits/s ({clients} clients, {secs} s)");
+    // The raw limit for PostgreSQL is pgbench's (TPC-B-like) tps.
+    let pgbench = if engine == "postgres" {
+        let url = std::env::var("MOTCUA_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        match pgbench_tps(&url, clients, secs) {
+            Ok(tps) => {
+                println!(
+                    "[{engine}] pgbench: {tps:.0} tps (TPC-B-like, scale {clients}, {clients} clients, {secs} s)"
+                );
+                Some(tps)
+            }
+            Err(e) => {
+                println!("[{engine}] pgbench: not measured ({e})");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let at = NaiveDateTime::parse_from_str("2026-12-01T09:00", "%Y-%m-%dT%H:%M")
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let start = Instant::now();
@@ -94,6 +113,12 @@ pub async fn run(store: &Store, clients: usize, secs: f64) -> Result<(), CliErro
         "[{engine}] intake: {n} dossiers, {rate:.0} dossiers/s ({clients} clients, {:.0} % of the raw commit rate)",
         100.0 * rate / raw
     );
+    if let Some(tps) = pgbench {
+        println!(
+            "[{engine}] intake: {:.0} % of pgbench tps",
+            100.0 * rate / tps
+        );
+    }
     let start = Instant::now();
     let mut tasks = Vec::new();
     for (codes, desk) in created {
@@ -145,4 +170,62 @@ pub async fn run(store: &Store, clients: usize, secs: f64) -> Result<(), CliErro
         audit.dossiers, audit.events, audit.broken
     );
     Ok(())
+}
+
+/// pgbench's TPC-B-like transactions per second on `url` (scale = clients,
+/// so that clients do not queue on one branch row), with its tables created
+/// before and dropped after.
+fn pgbench_tps(url: &str, clients: usize, secs: f64) -> Result<f64, String> {
+    use std::process::Command;
+    let bin = std::iter::once(std::path::PathBuf::from("pgbench"))
+        .chain(
+            std::fs::read_dir("/usr/lib/postgresql")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path().join("bin/pgbench")),
+        )
+        .find(|p| {
+            Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .ok_or("pgbench not found (Debian package postgresql)")?;
+    let run = |args: &[String]| -> Result<String, String> {
+        let o = Command::new(&bin)
+            .args(args)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !o.status.success() {
+            return Err(String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+                .to_string());
+        }
+        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    run(&[
+        "-i".into(),
+        "-q".into(),
+        "-s".into(),
+        clients.to_string(),
+        url.into(),
+    ])?;
+    let out = run(&[
+        "-c".into(),
+        clients.to_string(),
+        "-j".into(),
+        "2".into(),
+        "-T".into(),
+        (secs.ceil() as u64).max(1).to_string(),
+        url.into(),
+    ]);
+    let _ = run(&["-i".into(), "-I".into(), "d".into(), url.into()]);
+    out?.lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| "no tps line in pgbench's output".to_string())
 }

@@ -74,6 +74,62 @@ impl Store {
             .collect()
     }
 
+    /// Sets one day rule, installation-wide (`agency` = `None`) or for one
+    /// agency. A stored installation year replaces the year derived by rule,
+    /// so the first rule stored for a year brings that year's statutory
+    /// holidays with it (an announced swap never erases Tết).
+    pub async fn set_day_rule(
+        &self,
+        agency: Option<&AgencyCode>,
+        rule: &DayRule,
+    ) -> Result<(), StoreError> {
+        use chrono::Datelike;
+        match agency {
+            Some(a) => {
+                self.import_agency_day_rules(a, std::slice::from_ref(rule))
+                    .await?;
+            }
+            None => {
+                let year = rule.date.year();
+                let stored = self
+                    .day_rules()
+                    .await?
+                    .iter()
+                    .any(|r| r.date.year() == year);
+                let mut rules = if stored {
+                    Vec::new()
+                } else {
+                    motcua_core::calendar::statutory_holidays(year)?
+                        .into_iter()
+                        .filter(|r| r.date != rule.date)
+                        .collect()
+                };
+                rules.push(rule.clone());
+                self.import_day_rules(&rules).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the stored rule of a day (installation-wide or an agency's);
+    /// false when there was none.
+    pub async fn remove_day_rule(
+        &self,
+        agency: Option<&AgencyCode>,
+        day: NaiveDate,
+    ) -> Result<bool, StoreError> {
+        self.forget_calendars();
+        let scope = agency.map(|a| a.as_str().to_string()).unwrap_or_default();
+        let n = with_db!(&self.db, p => sqlx::query("DELETE FROM calendar_day WHERE scope = $1 AND day = $2")
+            .bind(scope).bind(day).execute(p).await?.rows_affected());
+        Ok(n > 0)
+    }
+
+    /// The day rules stored for one agency.
+    pub async fn agency_day_rules(&self, agency: &AgencyCode) -> Result<Vec<DayRule>, StoreError> {
+        self.day_rules_of(agency.as_str()).await
+    }
+
     /// The installation-wide stored day rules.
     pub async fn day_rules(&self) -> Result<Vec<DayRule>, StoreError> {
         self.day_rules_of("").await

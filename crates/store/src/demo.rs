@@ -524,10 +524,11 @@ async fn load_processes(store: &Store, ps: &[catalogue::Procedure]) -> Result<us
     let mut n = 0;
     for p in ps {
         // The direct channel's time, else the first channel that gives one.
-        let Some(spec) = p
-            .processing_time(None)
-            .or_else(|| p.channels.iter().find_map(|c| p.processing_time(Some(&c.channel))))
-        else {
+        let Some(spec) = p.processing_time(None).or_else(|| {
+            p.channels
+                .iter()
+                .find_map(|c| p.processing_time(Some(&c.channel)))
+        }) else {
             continue;
         };
         let Ok(time) = ProcessingTime::new(spec.unit, spec.value) else {

@@ -551,6 +551,47 @@ pub static TABLE: &[(&str, &str, &str)] = &[
         "No version yet; the default process applies.",
     ),
     ("ws.processes", "Quy trình nội bộ", "Internal processes"),
+    ("ws.c.remove", "Bỏ ngày", "Remove"),
+    (
+        "ws.c.derived",
+        "theo quy định (tự tính)",
+        "by rule (derived)",
+    ),
+    ("ws.c.add", "Thêm hoặc sửa một ngày", "Add or change a day"),
+    (
+        "ws.c.name",
+        "Tên ngày (ví dụ: Nghỉ hoán đổi dịp Quốc khánh)",
+        "Name (e.g. swapped day off)",
+    ),
+    (
+        "ws.c.note",
+        "Căn cứ (văn bản thông báo)",
+        "Basis (announcing document)",
+    ),
+    ("ws.c.save", "Lưu ngày", "Save the day"),
+    ("ws.calendar", "Lịch làm việc", "Working calendar"),
+    (
+        "ws.a.title",
+        "Cơ quan, giờ làm việc",
+        "Agency and working hours",
+    ),
+    (
+        "ws.a.hours",
+        "Giờ làm việc trong tuần",
+        "Weekly working hours",
+    ),
+    (
+        "ws.a.hours.hint",
+        "Dạng: Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30",
+        "Format: Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30",
+    ),
+    (
+        "ws.a.desk",
+        "Là Bộ phận một cửa (tiếp nhận hồ sơ)",
+        "Is a one-stop desk (receives dossiers)",
+    ),
+    ("ws.a.save", "Lưu thông tin cơ quan", "Save"),
+    ("ws.agency", "Cơ quan, giờ làm việc", "Agency and hours"),
     ("error.title", "Có lỗi xảy ra", "Something went wrong"),
     ("error.back", "Về trang chủ", "Back to home"),
     (

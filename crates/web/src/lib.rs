@@ -147,6 +147,14 @@ pub fn router(state: AppState) -> Router {
             "/workspace/quan-tri/quy-trinh/{code}",
             get(workspace::process).post(workspace::process_save),
         )
+        .route(
+            "/workspace/quan-tri/lich",
+            get(workspace::calendar_admin).post(workspace::calendar_admin_post),
+        )
+        .route(
+            "/workspace/quan-tri/co-quan",
+            get(workspace::agency_admin).post(workspace::agency_admin_post),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_page))

@@ -656,3 +656,148 @@ storage_test!(
         assert_eq!(names, ["Tiếp nhận", "Ký chứng thực", "Trả kết quả"]);
     }
 );
+
+storage_test!(calendar_and_agency_administration, |store| {
+    use chrono::NaiveDate;
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(
+        store,
+        "qt.tinh",
+        "000.00.00.H55",
+        &[Role::Administrator],
+        PW,
+    )
+    .await;
+    person(store, "qt.xa", "H55.305.1", &[Role::Administrator], PW).await;
+    let root = sign_in(&st, "qt.tinh", PW).await;
+    let page = send(&st, "GET", "/workspace/quan-tri/lich?nam=2028", &root, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Tết Nguyên Đán"),
+        "derived holidays shown"
+    );
+    let csrf = hidden(&page.body, "csrf");
+    // A swapped day off in a year with no stored rules yet keeps Tết.
+    let d = NaiveDate::from_ymd_opt(2028, 6, 2).unwrap();
+    assert!(store.calendar(None).await.unwrap().is_working_day(d));
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/lich",
+        &root,
+        Some(&[
+            ("csrf", &csrf),
+            ("op", "set"),
+            ("date", "2028-06-02"),
+            ("kind", "swap-dayoff"),
+            ("name", "Nghỉ hoán đổi dịp 30/4-1/5"),
+            ("note", "Thông báo 1234/TB-BNV"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let cal = store.calendar(None).await.unwrap();
+    assert!(!cal.is_working_day(d));
+    let tet = motcua_core::calendar::lunar::tet(2028).unwrap();
+    assert!(!cal.is_working_day(tet), "Tết 2028 is still a holiday");
+    // Bad input changes nothing.
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/lich",
+        &root,
+        Some(&[
+            ("csrf", &csrf),
+            ("op", "set"),
+            ("date", "2028-13-01"),
+            ("kind", "holiday"),
+            ("name", "x"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // Removing it makes the day a working day again.
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/lich",
+        &root,
+        Some(&[("csrf", &csrf), ("op", "remove"), ("date", "2028-06-02")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(store.calendar(None).await.unwrap().is_working_day(d));
+    // A commune administrator changes only their own desk's calendar and hours.
+    let xa = sign_in(&st, "qt.xa", PW).await;
+    let page = send(&st, "GET", "/workspace/quan-tri/co-quan", &xa, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("H55.305.1"));
+    let csrf = hidden(&page.body, "csrf");
+    let desk = AgencyCode::new("H55.305.1").unwrap();
+    let sat = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+    assert!(
+        !store
+            .calendar(Some(&desk))
+            .await
+            .unwrap()
+            .is_working_day(sat)
+    );
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/co-quan",
+        &xa,
+        Some(&[
+            ("csrf", &csrf),
+            ("code", "H55.305.1"),
+            ("hours", "Mon-Fri 07:30-11:30 13:30-17:00; Sat 07:30-11:30"),
+            ("desk", "1"),
+            ("address", "Xóm Mỏ Đá, xã Đồng Hỷ"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        store
+            .calendar(Some(&desk))
+            .await
+            .unwrap()
+            .is_working_day(sat)
+    );
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/co-quan",
+        &xa,
+        Some(&[
+            ("csrf", &csrf),
+            ("code", "H55.305.1"),
+            ("hours", "Mon-Fri 25:00-26:00"),
+            ("desk", "1"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("giờ làm việc không hợp lệ"));
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/co-quan",
+        &xa,
+        Some(&[
+            ("csrf", &csrf),
+            ("code", "H55.301.1"),
+            ("hours", "Mon-Fri 07:30-11:30"),
+            ("desk", "1"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let page = send(&st, "GET", "/workspace/quan-tri/lich?nam=2026", &xa, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Trung tâm Phục vụ hành chính công xã Đồng Hỷ")
+    );
+});
