@@ -53,6 +53,9 @@ pub struct Store {
     /// Whether dossier transactions also queue an SMS for applicants who
     /// left a phone number (on when an SMS gateway is configured).
     pub(crate) sms_notices: bool,
+    /// On SQLite, the one connection that writes dossiers, with its group
+    /// commit (`sqlite_writes.rs`).
+    pub(crate) sqlite_writer: Option<std::sync::Arc<crate::sqlite_writes::SqliteWriter>>,
 }
 
 impl Store {
@@ -82,11 +85,13 @@ impl Store {
             };
             let pool = connect(4).await?;
             let writer = connect(1).await?;
+            let own = writer.acquire().await?.detach();
             Ok(Store {
                 db: Db::Sqlite(pool),
                 writer: Db::Sqlite(writer),
                 calendars: Default::default(),
                 sms_notices: false,
+                sqlite_writer: Some(crate::sqlite_writes::SqliteWriter::new(own)),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts =
@@ -112,6 +117,7 @@ impl Store {
             writer: Db::Pg(pool),
             calendars: Default::default(),
             sms_notices: false,
+            sqlite_writer: None,
         })
     }
 

@@ -75,11 +75,11 @@ pub struct AuditReport {
     pub broken: Option<(String, i64, String)>,
 }
 
-fn event_hash(prev: &str, data: &str) -> String {
+pub(crate) fn event_hash(prev: &str, data: &str) -> String {
     sha256_hex(&format!("{prev}\n{data}"))
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
@@ -182,6 +182,11 @@ impl Store {
         build: impl FnOnce(DossierCode) -> Result<(Dossier, Event), TransitionError>,
         respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
     ) -> Result<Reply, StoreError> {
+        if let Db::Sqlite(_) = self.writer {
+            return self
+                .create_dossier_sqlite(agency, unit, day, idem, build, respond)
+                .await;
+        }
         let begin = begin_write(&self.writer);
         with_db!(&self.writer, p => {
             let mut tx = p.begin_with(begin).await?;
@@ -224,6 +229,11 @@ impl Store {
         decide: impl FnOnce(&Dossier) -> Result<(Dossier, Event), TransitionError>,
         respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
     ) -> Result<Reply, StoreError> {
+        if let Db::Sqlite(_) = self.writer {
+            return self
+                .apply_to_dossier_sqlite(code, idem, decide, respond)
+                .await;
+        }
         let begin = begin_write(&self.writer);
         with_db!(&self.writer, p => {
             let mut tx = p.begin_with(begin).await?;

@@ -15,6 +15,7 @@ mod processes;
 mod queues;
 pub mod sessions;
 mod sql;
+mod sqlite_writes;
 pub mod testing;
 mod units;
 mod users;

@@ -22,39 +22,62 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
 }
 
+/// The outbox rows of the applicant's notices for an event: `(id, channel,
+/// recipient, subject, body)`, by e-mail when the applicant left an address,
+/// by SMS when they left a phone number and `sms` (the store queues SMS).
+/// Ids are `CODE/VERSION` (e-mail) and `CODE/VERSION/sms`, so a replayed
+/// transaction queues nothing twice.
+pub(crate) fn notice_rows(
+    d: &motcua_core::dossier::Dossier,
+    ev: &motcua_core::dossier::Event,
+    sms: bool,
+) -> Vec<(String, &'static str, String, String, String)> {
+    let Some(n) = motcua_core::dossier::notice_for(d, ev) else {
+        return Vec::new();
+    };
+    let id = format!("{}/{}", ev.dossier, ev.version);
+    let mut rows = Vec::new();
+    if let Some(email) = d.applicant.email.as_ref() {
+        rows.push((
+            id.clone(),
+            "email",
+            email.to_string(),
+            n.subject.clone(),
+            n.body.clone(),
+        ));
+    }
+    if sms && let Some(phone) = d.applicant.phone.as_ref() {
+        rows.push((
+            format!("{id}/sms"),
+            "sms",
+            phone.to_string(),
+            String::new(),
+            n.sms.clone(),
+        ));
+    }
+    rows
+}
+
 /// Adds the applicant's notices for an event to the outbox, inside the
-/// caller's transaction, when the event gives rise to one: by e-mail when the
-/// applicant left an address, by SMS when they left a phone number and the
-/// store queues SMS (`$sms`). Ids are `CODE/VERSION` (e-mail) and
-/// `CODE/VERSION/sms`, so a replayed transaction queues nothing twice.
+/// caller's transaction ([`notice_rows`]).
 macro_rules! enqueue_notice {
     ($tx:expr, $d:expr, $ev:expr, $sms:expr) => {
-        if let Some(n) = motcua_core::dossier::notice_for($d, $ev) {
+        for (id, channel, recipient, subject, body) in crate::outbox::notice_rows($d, $ev, $sms) {
             let now = chrono::Utc::now();
-            let id = format!("{}/{}", $ev.dossier, $ev.version);
-            let mut rows: Vec<(String, &str, String, String, String)> = Vec::new();
-            if let Some(email) = $d.applicant.email.as_ref() {
-                rows.push((id.clone(), "email", email.to_string(), n.subject.clone(), n.body.clone()));
-            }
-            if $sms && let Some(phone) = $d.applicant.phone.as_ref() {
-                rows.push((format!("{id}/sms"), "sms", phone.to_string(), String::new(), n.sms.clone()));
-            }
-            for (id, channel, recipient, subject, body) in rows {
-                sqlx::query(
-                    "INSERT INTO outbox (id, dossier_code, channel, recipient, subject, body, created_at, attempts, next_attempt_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(id)
-                .bind($ev.dossier.as_str())
-                .bind(channel)
-                .bind(recipient)
-                .bind(subject)
-                .bind(body)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *$tx)
-                .await?;
-            }
+            sqlx::query(
+                "INSERT INTO outbox (id, dossier_code, channel, recipient, subject, body, created_at, attempts, next_attempt_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind($ev.dossier.as_str())
+            .bind(channel)
+            .bind(recipient)
+            .bind(subject)
+            .bind(body)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *$tx)
+            .await?;
         }
     };
 }

@@ -147,10 +147,23 @@ impl Store {
             tasks.push(tokio::spawn(async move {
                 let mut n: u64 = 0;
                 while start.elapsed().as_secs_f64() < secs {
-                    crate::db::with_db!(&store.writer, p => {
-                        sqlx::query("INSERT INTO bench_raw (id, v) VALUES ($1, $2)")
-                            .bind((c as i64) << 32 | n as i64).bind("x").execute(p).await?;
-                    });
+                    let id = (c as i64) << 32 | n as i64;
+                    match &store.sqlite_writer {
+                        // The dossier writer's connection, one autocommit
+                        // statement at a time.
+                        Some(w) => {
+                            let mut conn = w.hold_plain().await;
+                            sqlx::query("INSERT INTO bench_raw (id, v) VALUES ($1, $2)")
+                                .bind(id)
+                                .bind("x")
+                                .execute(&mut *conn)
+                                .await?;
+                        }
+                        None => crate::db::with_db!(&store.writer, p => {
+                            sqlx::query("INSERT INTO bench_raw (id, v) VALUES ($1, $2)")
+                                .bind(id).bind("x").execute(p).await?;
+                        }),
+                    }
                     n += 1;
                 }
                 Ok::<u64, StoreError>(n)

@@ -428,3 +428,65 @@ storage_test!(processes_are_versioned_data, |store| {
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[0].note, "QĐ 12/QĐ-UBND");
 });
+
+storage_test!(codes_stay_unique_when_another_writer_took_one, |store| {
+    demo::load(store).await.unwrap();
+    let at = t("2026-11-30T08:00");
+    assert!(
+        receive(store, at, None)
+            .await
+            .unwrap()
+            .body
+            .starts_with("H55.305.1-261130-0001")
+    );
+    // Another process receives -0002 behind this one's back.
+    store
+        .execute_unchecked(
+            "INSERT INTO dossier (code, unit_code, receiving_agency, current_agency, procedure_code, state, channel, version, last_hash, data, updated_at) \
+             SELECT 'H55.305.1-261130-0002', unit_code, receiving_agency, current_agency, procedure_code, state, channel, version, last_hash, data, updated_at \
+             FROM dossier WHERE code = 'H55.305.1-261130-0001'",
+        )
+        .await
+        .unwrap();
+    store
+        .execute_unchecked("UPDATE dossier_counter SET last_seq = 2")
+        .await
+        .unwrap();
+    // This process never hands out -0002 twice: at worst one refusal, then -0003.
+    let first = receive(store, at, None).await;
+    let body = match first {
+        Ok(r) => r.body,
+        Err(_) => receive(store, at, None).await.unwrap().body,
+    };
+    assert!(body.starts_with("H55.305.1-261130-0003"), "{body}");
+});
+
+storage_test!(text_with_quotes_and_sql_is_stored_verbatim, |store| {
+    demo::load(store).await.unwrap();
+    let at = t("2026-11-30T08:00");
+    let cal = WorkCalendar::standard();
+    let name = "Lò Văn O'Brien'); DROP TABLE dossier; -- \\ \" ' X'00'";
+    let mut new = None;
+    store
+        .create_dossier(
+            &desk(),
+            &UnitCode::new("05692").unwrap(),
+            at.date(),
+            None,
+            |code| {
+                let mut n = new_dossier(code);
+                n.applicant.full_name = name.to_string();
+                new = Some(n.code.clone());
+                Dossier::receive_new(n, &officer(), at, &cal)
+            },
+            ok_reply,
+        )
+        .await
+        .unwrap();
+    let code = new.unwrap();
+    let rec = store.dossier(&code).await.unwrap().unwrap();
+    assert_eq!(rec.dossier.applicant.full_name, name);
+    assert_eq!(store.verify_audit().await.unwrap().broken, None);
+    // Due moments are stored so that the queues compare them with bound values.
+    assert_eq!(store.count_dossiers_at(&desk()).await.unwrap(), 1);
+});
