@@ -156,6 +156,12 @@ describe('a dossier from the desk to the returned result', () => {
     assert.equal(pdf.status(), 200);
     assert.equal(pdf.headers()['content-type'], 'application/pdf');
     assert.equal((await pdf.body()).subarray(0, 4).toString(), '%PDF');
+    // A scan is attached and previewed.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    await page.fill('#up-name', 'Bản chụp căn cước');
+    await page.setInputFiles('#up-file', { name: 'can-cuoc.png', mimeType: 'image/png', buffer: png });
+    await Promise.all([page.waitForURL(/xong=upload/), page.click('form[enctype="multipart/form-data"] button[type=submit]')]);
+    assert.equal(await page.locator('.docs img').count(), 1, 'the image is previewed');
     await page.close();
   });
 
@@ -233,6 +239,7 @@ const WORKSPACE_PAGES = [
   ['quantri.xa', '/workspace/quan-tri/quy-trinh/1.001612', 'ws-process'],
   ['quantri.xa', '/workspace/quan-tri/lich?nam=2026', 'ws-calendar'],
   ['quantri.xa', '/workspace/quan-tri/co-quan', null],
+  ['quantri.tinh', '/workspace/quan-tri/thu-tuc/1.001193', null],
   ['giamsat.xa', '/workspace/', null],
 ];
 

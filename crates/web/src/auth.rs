@@ -24,17 +24,30 @@ use std::time::{Duration, Instant};
 pub const SESSION_COOKIE: &str = "motcua_session";
 /// The sign-in form's CSRF cookie (double submit, before there is a session).
 pub const LOGIN_CSRF_COOKIE: &str = "motcua_login";
-/// Sign-in attempts allowed per client address per [`THROTTLE_WINDOW`].
+/// Failed sign-ins allowed per client address per [`THROTTLE_WINDOW`]
+/// (successful ones do not count: a desk's officers share one address).
 pub const THROTTLE_ATTEMPTS: usize = 20;
 pub const THROTTLE_WINDOW: Duration = Duration::from_secs(300);
 
-/// Recent sign-in attempts by client address.
+/// Recent failed sign-ins by client address.
 #[derive(Clone, Default)]
 pub struct LoginThrottle(Arc<Mutex<HashMap<IpAddr, Vec<Instant>>>>);
 
 impl LoginThrottle {
-    /// Records an attempt; false when the address is over its allowance.
-    pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+    /// True when the address failed too often recently.
+    pub fn blocked(&self, ip: IpAddr, now: Instant) -> bool {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get_mut(&ip) {
+            Some(v) => {
+                v.retain(|t| now.duration_since(*t) < THROTTLE_WINDOW);
+                v.len() >= THROTTLE_ATTEMPTS
+            }
+            None => false,
+        }
+    }
+
+    /// Records a failed sign-in.
+    pub fn failed(&self, ip: IpAddr, now: Instant) {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 100_000 {
             map.retain(|_, v| {
@@ -42,13 +55,7 @@ impl LoginThrottle {
                     .is_some_and(|t| now.duration_since(*t) < THROTTLE_WINDOW)
             });
         }
-        let v = map.entry(ip).or_default();
-        v.retain(|t| now.duration_since(*t) < THROTTLE_WINDOW);
-        if v.len() >= THROTTLE_ATTEMPTS {
-            return false;
-        }
-        v.push(now);
-        true
+        map.entry(ip).or_default().push(now);
     }
 }
 
@@ -285,11 +292,11 @@ pub async fn login(
         );
     }
     if let Some(ip) = ip
-        && !st.login_throttle.allow(ip, Instant::now())
+        && st.login_throttle.blocked(ip, Instant::now())
     {
         return again(
             StatusCode::TOO_MANY_REQUESTS,
-            "Quá nhiều lần đăng nhập từ máy này. Vui lòng thử lại sau 5 phút.",
+            "Quá nhiều lần đăng nhập sai từ máy này. Vui lòng thử lại sau 5 phút.",
         );
     }
     if username.is_empty() || password.is_empty() {
@@ -315,6 +322,9 @@ pub async fn login(
         }
         LoginOutcome::BadCredentials => {
             tracing::info!(user = %username, "sign-in refused");
+            if let Some(ip) = ip {
+                st.login_throttle.failed(ip, Instant::now());
+            }
             again(
                 StatusCode::UNAUTHORIZED,
                 "Tên đăng nhập hoặc mật khẩu không đúng.",
@@ -386,4 +396,33 @@ pub async fn security_headers(
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_sign_ins_block_an_address_for_a_window() {
+        let t = LoginThrottle::default();
+        let ip: IpAddr = "192.0.2.7".parse().unwrap();
+        let other: IpAddr = "192.0.2.8".parse().unwrap();
+        let now = Instant::now();
+        for _ in 0..THROTTLE_ATTEMPTS - 1 {
+            t.failed(ip, now);
+        }
+        assert!(!t.blocked(ip, now));
+        t.failed(ip, now);
+        assert!(t.blocked(ip, now));
+        assert!(!t.blocked(other, now), "per address");
+        assert!(!t.blocked(ip, now + THROTTLE_WINDOW), "the window passes");
+    }
+
+    #[test]
+    fn only_workspace_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/workspace/ho-so/X")), "/workspace/ho-so/X");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/workspace/");
+        assert_eq!(safe_next(Some("/workspace//evil.example")), "/workspace/");
+        assert_eq!(safe_next(None), "/workspace/");
+    }
 }

@@ -592,6 +592,31 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ),
     ("ws.a.save", "Lưu thông tin cơ quan", "Save"),
     ("ws.agency", "Cơ quan, giờ làm việc", "Agency and hours"),
+    ("ws.d.preview", "Xem trước", "Preview"),
+    (
+        "ws.t.title",
+        "Danh mục thủ tục hành chính",
+        "Procedure catalogue",
+    ),
+    (
+        "ws.t.import",
+        "Nhập danh mục mới (tệp JSON hoặc CSV theo mẫu quốc gia): motcua import procedures TỆP --valid-from NGÀY.",
+        "Import a new catalogue (national JSON or CSV): motcua import procedures FILE --valid-from DATE.",
+    ),
+    ("ws.t.public", "trang công khai", "public page"),
+    ("ws.t.until", "Đến ngày", "Until"),
+    (
+        "ws.t.required",
+        "Giấy tờ bắt buộc khi tiếp nhận",
+        "Documents required at reception",
+    ),
+    (
+        "ws.t.required.hint",
+        "Đánh dấu những giấy tờ mà Bộ phận một cửa không được tiếp nhận nếu thiếu. Lưu sẽ tạo phiên bản mới của thủ tục từ ngày áp dụng; hồ sơ đã nhận giữ phiên bản cũ.",
+        "Tick the documents without which the desk may not receive. Saving makes a new version of the procedure from the given day; dossiers already received keep theirs.",
+    ),
+    ("ws.t.save", "Lưu phiên bản mới", "Save a new version"),
+    ("ws.catalogue", "Danh mục thủ tục", "Procedure catalogue"),
     ("error.title", "Có lỗi xảy ra", "Something went wrong"),
     ("error.back", "Về trang chủ", "Back to home"),
     (

@@ -155,6 +155,14 @@ pub fn router(state: AppState) -> Router {
             "/workspace/quan-tri/co-quan",
             get(workspace::agency_admin).post(workspace::agency_admin_post),
         )
+        .route(
+            "/workspace/quan-tri/thu-tuc",
+            get(workspace::procedures_admin),
+        )
+        .route(
+            "/workspace/quan-tri/thu-tuc/{code}",
+            get(workspace::procedure_admin).post(workspace::procedure_admin_post),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_page))

@@ -801,3 +801,105 @@ storage_test!(calendar_and_agency_administration, |store| {
             .contains("Trung tâm Phục vụ hành chính công xã Đồng Hỷ")
     );
 });
+
+storage_test!(the_catalogue_admin_marks_required_documents, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(
+        store,
+        "qt.tinh",
+        "000.00.00.H55",
+        &[Role::Administrator],
+        PW,
+    )
+    .await;
+    person(store, "qt.xa", "H55.305.1", &[Role::Administrator], PW).await;
+    let xa = sign_in(&st, "qt.xa", PW).await;
+    assert_eq!(
+        send(
+            &st,
+            "GET",
+            "/workspace/quan-tri/thu-tuc/1.001193",
+            &xa,
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN,
+        "the catalogue is the installation's"
+    );
+    let s = sign_in(&st, "qt.tinh", PW).await;
+    let r = send(
+        &st,
+        "GET",
+        "/workspace/quan-tri/thu-tuc?q=khai+sinh",
+        &s,
+        None,
+    )
+    .await;
+    assert!(r.body.contains("/workspace/quan-tri/thu-tuc/1.001193"));
+    let page = send(&st, "GET", "/workspace/quan-tri/thu-tuc/1.001193", &s, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = hidden(&page.body, "csrf");
+    let pcode = motcua_core::codes::ProcedureCode::new("1.001193").unwrap();
+    let pv = store.procedure(&pcode, None).await.unwrap().unwrap();
+    let form = pv
+        .procedure
+        .documents
+        .iter()
+        .position(|d| d.required)
+        .unwrap()
+        .to_string();
+    let cert = pv
+        .procedure
+        .documents
+        .iter()
+        .position(|d| d.name.starts_with("Giấy chứng sinh"))
+        .unwrap()
+        .to_string();
+    let before = store.procedure_versions(&pcode).await.unwrap().len();
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/thu-tuc/1.001193",
+        &s,
+        Some(&[
+            ("csrf", &csrf),
+            ("doc", &form),
+            ("doc", &cert),
+            ("valid_from", "2026-01-01"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("2 giấy tờ bắt buộc"));
+    let versions = store.procedure_versions(&pcode).await.unwrap();
+    assert_eq!(versions.len(), before + 1, "a new version");
+    let now = store.procedure(&pcode, None).await.unwrap().unwrap();
+    assert_eq!(
+        now.procedure
+            .documents
+            .iter()
+            .filter(|d| d.required)
+            .count(),
+        2
+    );
+    // A bad index changes nothing.
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/thu-tuc/1.001193",
+        &s,
+        Some(&[
+            ("csrf", &csrf),
+            ("doc", "999"),
+            ("valid_from", "2026-02-01"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        store.procedure_versions(&pcode).await.unwrap().len(),
+        before + 1
+    );
+});
