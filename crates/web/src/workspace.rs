@@ -395,6 +395,35 @@ struct DocLine {
     checked: bool,
 }
 
+/// The first 30 procedures matching `q` (in force on `date`, or any
+/// current version); none for an empty query.
+async fn search_hits(
+    st: &AppState,
+    q: &str,
+    date: Option<chrono::NaiveDate>,
+) -> Result<Vec<ProcLine>, WebError> {
+    if q.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = ProcedureFilter {
+        q: Some(q.to_string()),
+        date,
+        ..Default::default()
+    };
+    Ok(st
+        .store
+        .search_procedures(&filter, Paging::new(1, 30)?)
+        .await?
+        .items
+        .into_iter()
+        .map(|h| ProcLine {
+            code: h.code,
+            name: h.name,
+            field: h.field,
+        })
+        .collect())
+}
+
 #[derive(Template)]
 #[template(path = "ws_desk.html")]
 struct DeskPage {
@@ -452,27 +481,7 @@ pub async fn desk(
             .chars()
             .take(200)
             .collect::<String>();
-    let mut hits = Vec::new();
-    if !text.trim().is_empty() {
-        let filter = ProcedureFilter {
-            q: Some(text.clone()),
-            date: Some(now_local().date()),
-            ..Default::default()
-        };
-        let page = st
-            .store
-            .search_procedures(&filter, Paging::new(1, 30)?)
-            .await?;
-        hits = page
-            .items
-            .into_iter()
-            .map(|h| ProcLine {
-                code: h.code,
-                name: h.name,
-                field: h.field,
-            })
-            .collect();
-    }
+    let hits = search_hits(&st, &text, Some(now_local().date())).await?;
     Ok(Html(
         DeskPage {
             tr: Tr::vi(),
@@ -1622,25 +1631,7 @@ async fn process_page(
         error,
         done,
     };
-    if !q.trim().is_empty() {
-        let filter = ProcedureFilter {
-            q: Some(q),
-            date: Some(now_local().date()),
-            ..Default::default()
-        };
-        page.hits = st
-            .store
-            .search_procedures(&filter, Paging::new(1, 30)?)
-            .await?
-            .items
-            .into_iter()
-            .map(|h| ProcLine {
-                code: h.code,
-                name: h.name,
-                field: h.field,
-            })
-            .collect();
-    }
+    page.hits = search_hits(st, &q, Some(now_local().date())).await?;
     let Some(code) = code else { return Ok(page) };
     let pcode = ProcedureCode::new(code).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let (p, time, allowed) = procedure_time(st, &pcode, &cal).await?;
@@ -2279,24 +2270,7 @@ async fn procedure_admin_page(
         error,
         done,
     };
-    if !q.trim().is_empty() {
-        let filter = ProcedureFilter {
-            q: Some(q),
-            ..Default::default()
-        };
-        page.hits = st
-            .store
-            .search_procedures(&filter, Paging::new(1, 30)?)
-            .await?
-            .items
-            .into_iter()
-            .map(|h| ProcLine {
-                code: h.code,
-                name: h.name,
-                field: h.field,
-            })
-            .collect();
-    }
+    page.hits = search_hits(st, &q, None).await?;
     let Some(code) = code else { return Ok(page) };
     let pcode = ProcedureCode::new(code).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let versions = st.store.procedure_versions(&pcode).await?;
