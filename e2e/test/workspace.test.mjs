@@ -240,6 +240,8 @@ const WORKSPACE_PAGES = [
   ['quantri.xa', '/workspace/quan-tri/lich?nam=2026', 'ws-calendar'],
   ['quantri.xa', '/workspace/quan-tri/co-quan', null],
   ['quantri.tinh', '/workspace/quan-tri/thu-tuc/1.001193', null],
+  ['quantri.tinh', '/workspace/quan-tri/thong-bao', null],
+  ['tiepnhan.xa', '/workspace/tiep-nhan/1.001193?cccd=019080000202', null],
   ['giamsat.xa', '/workspace/', null],
 ];
 

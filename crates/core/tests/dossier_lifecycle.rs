@@ -998,3 +998,84 @@ fn notices_have_an_sms_form() {
     let (d2, e2) = apply(&d, forward(), &ro(), at(2019, 3, 12, 9, 0));
     assert!(notice_for(&d2, &e2).is_none());
 }
+
+#[test]
+fn notice_templates_reword_and_are_checked() {
+    let when = at(2019, 3, 12, 8, 0);
+    let (d, e) = Dossier::receive_new(
+        new_dossier(when, FIVE_DAYS, Channel::Direct),
+        &ro(),
+        when,
+        cal(),
+    )
+    .unwrap();
+    let t = NoticeTemplate {
+        subject: "Hồ sơ {ma_ho_so} đã được tiếp nhận".into(),
+        body: "Kính gửi {ho_ten}: hẹn trả {han_tra}.".into(),
+        sms: "Hồ sơ {ma_ho_so}: hẹn {han_tra}".into(),
+    };
+    assert_eq!(t.check(), Ok(()));
+    let mut map = std::collections::HashMap::new();
+    map.insert("receive".to_string(), t);
+    let n = notice_with(&d, &e, &map).unwrap();
+    assert_eq!(n.subject, format!("Hồ sơ {} đã được tiếp nhận", d.code));
+    assert!(
+        n.body
+            .starts_with(&format!("Kính gửi {}", d.applicant.full_name))
+    );
+    assert!(n.sms.is_ascii() && n.sms.contains(d.code.as_str()));
+    // Without a template, the built-in text.
+    assert_eq!(notice_with(&d, &e, &Default::default()), notice_for(&d, &e));
+    let bad = NoticeTemplate {
+        subject: "Hồ sơ {ma}".into(),
+        body: "x".into(),
+        sms: String::new(),
+    };
+    assert!(bad.check().unwrap_err().contains("{ma}"));
+}
+
+#[test]
+fn a_walk_in_dossier_refused_at_the_desk() {
+    let when = at(2026, 11, 30, 9, 0);
+    let (d, e) = Dossier::refuse_new(
+        new_dossier(when, FIVE_DAYS, Channel::Direct),
+        &ro(),
+        "Không thuộc thẩm quyền giải quyết của UBND xã",
+        when,
+        cal(),
+    )
+    .unwrap();
+    assert_eq!(d.state, State::RefusedAtReception);
+    assert_eq!(d.received_at, None);
+    assert_eq!(
+        (e.action, e.from, e.to),
+        (Action::Refuse, None, State::RefusedAtReception)
+    );
+    assert!(e.reason.as_deref().unwrap().contains("thẩm quyền"));
+    assert!(d.allowed_actions().is_empty(), "nothing follows a refusal");
+    assert_eq!(
+        d.outcome.as_ref().map(|o| o.kind),
+        Some(OutcomeKind::RefusedAtReception)
+    );
+    // A reason is required, and only the desk refuses.
+    assert!(
+        Dossier::refuse_new(
+            new_dossier(when, FIVE_DAYS, Channel::Direct),
+            &ro(),
+            " ",
+            when,
+            cal()
+        )
+        .is_err()
+    );
+    assert!(matches!(
+        Dossier::refuse_new(
+            new_dossier(when, FIVE_DAYS, Channel::Direct),
+            &specialist(),
+            "x",
+            when,
+            cal()
+        ),
+        Err(TransitionError::Forbidden { .. })
+    ));
+}

@@ -56,6 +56,8 @@ pub struct Store {
     /// On SQLite, the one connection that writes dossiers, with its group
     /// commit (`sqlite_writes.rs`).
     pub(crate) sqlite_writer: Option<std::sync::Arc<crate::sqlite_writes::SqliteWriter>>,
+    /// Cached notice templates (`templates.rs`).
+    pub(crate) templates: crate::templates::TemplateCache,
 }
 
 impl Store {
@@ -92,6 +94,7 @@ impl Store {
                 calendars: Default::default(),
                 sms_notices: false,
                 sqlite_writer: Some(crate::sqlite_writes::SqliteWriter::new(own)),
+                templates: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts =
@@ -118,6 +121,7 @@ impl Store {
             calendars: Default::default(),
             sms_notices: false,
             sqlite_writer: None,
+            templates: Default::default(),
         })
     }
 

@@ -187,6 +187,7 @@ impl Store {
                 .create_dossier_sqlite(agency, unit, day, idem, build, respond)
                 .await;
         }
+        let templates = self.notice_templates().await?;
         let begin = begin_write(&self.writer);
         with_db!(&self.writer, p => {
             let mut tx = p.begin_with(begin).await?;
@@ -210,7 +211,7 @@ impl Store {
                 .bind(json(&d)?).bind(Utc::now()).bind(d.assignee.clone())
                 .execute(&mut *tx).await?;
             insert_event!(tx, &ev, GENESIS_HASH);
-            enqueue_notice!(tx, &d, &ev, self.sms_notices);
+            enqueue_notice!(tx, &d, &ev, self.sms_notices, &templates);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;
@@ -234,6 +235,7 @@ impl Store {
                 .apply_to_dossier_sqlite(code, idem, decide, respond)
                 .await;
         }
+        let templates = self.notice_templates().await?;
         let begin = begin_write(&self.writer);
         with_db!(&self.writer, p => {
             let mut tx = p.begin_with(begin).await?;
@@ -264,12 +266,38 @@ impl Store {
                 return Err(StoreError::Transition(TransitionError::StaleVersion { expected: version as u64, actual: d.version }));
             }
             insert_event_row!(tx, &ev, &last_hash, data, hash);
-            enqueue_notice!(tx, &d, &ev, self.sms_notices);
+            enqueue_notice!(tx, &d, &ev, self.sms_notices, &templates);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;
             Ok(reply)
         })
+    }
+
+    /// The applicant of the latest dossier received at `desk` from the
+    /// person or organisation with this ID number or tax code (to prefill
+    /// the reception form), with that dossier's code.
+    pub async fn latest_applicant(
+        &self,
+        desk: &AgencyCode,
+        id_number: &str,
+    ) -> Result<Option<(String, motcua_core::dossier::Applicant)>, StoreError> {
+        let data: Option<String> = match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(
+                "SELECT data FROM dossier WHERE receiving_agency = $1 AND json_extract(data, '$.applicant.id_number') = $2 \
+                 ORDER BY updated_at DESC LIMIT 1")
+                .bind(desk.as_str()).bind(id_number).fetch_optional(p).await?,
+            Db::Pg(p) => sqlx::query_scalar(
+                "SELECT data FROM dossier WHERE receiving_agency = $1 AND (data::jsonb) -> 'applicant' ->> 'id_number' = $2 \
+                 ORDER BY updated_at DESC LIMIT 1")
+                .bind(desk.as_str()).bind(id_number).fetch_optional(p).await?,
+        };
+        data.map(|d| {
+            serde_json::from_str::<Dossier>(&d)
+                .map(|d| (d.code.to_string(), d.applicant))
+                .map_err(|e| StoreError::Corrupt(format!("dossier: {e}")))
+        })
+        .transpose()
     }
 
     /// How many dossiers a desk has received.

@@ -16,6 +16,7 @@ mod queues;
 pub mod sessions;
 mod sql;
 mod sqlite_writes;
+mod templates;
 pub mod testing;
 mod units;
 mod users;

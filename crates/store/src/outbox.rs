@@ -31,8 +31,9 @@ pub(crate) fn notice_rows(
     d: &motcua_core::dossier::Dossier,
     ev: &motcua_core::dossier::Event,
     sms: bool,
+    templates: &crate::templates::Templates,
 ) -> Vec<(String, &'static str, String, String, String)> {
-    let Some(n) = motcua_core::dossier::notice_for(d, ev) else {
+    let Some(n) = motcua_core::dossier::notice_with(d, ev, templates) else {
         return Vec::new();
     };
     let id = format!("{}/{}", ev.dossier, ev.version);
@@ -61,8 +62,8 @@ pub(crate) fn notice_rows(
 /// Adds the applicant's notices for an event to the outbox, inside the
 /// caller's transaction ([`notice_rows`]).
 macro_rules! enqueue_notice {
-    ($tx:expr, $d:expr, $ev:expr, $sms:expr) => {
-        for (id, channel, recipient, subject, body) in crate::outbox::notice_rows($d, $ev, $sms) {
+    ($tx:expr, $d:expr, $ev:expr, $sms:expr, $templates:expr) => {
+        for (id, channel, recipient, subject, body) in crate::outbox::notice_rows($d, $ev, $sms, $templates) {
             let now = chrono::Utc::now();
             sqlx::query(
                 "INSERT INTO outbox (id, dossier_code, channel, recipient, subject, body, created_at, attempts, next_attempt_at) \

@@ -267,6 +267,7 @@ fn bind_tail<'q>(
     d: &Dossier,
     (ev, prev, evdata): (&Event, &str, String),
     (idem, reply): (Option<&Idempotency>, &Reply),
+    templates: &crate::templates::Templates,
 ) -> sqlx::query::Query<'q, sqlx::Sqlite, SqliteArguments> {
     let mut mail: (
         Option<String>,
@@ -276,7 +277,7 @@ fn bind_tail<'q>(
     ) = (None, None, None, None);
     let mut sms: (Option<String>, Option<String>, Option<String>) = (None, None, None);
     for (id, channel, recipient, subject, body) in
-        crate::outbox::notice_rows(d, ev, store.sms_notices)
+        crate::outbox::notice_rows(d, ev, store.sms_notices, templates)
     {
         if channel == "sms" {
             sms = (Some(id), Some(recipient), Some(body));
@@ -387,6 +388,7 @@ impl Store {
         build: impl FnOnce(DossierCode) -> Result<(Dossier, Event), TransitionError>,
         respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
     ) -> Result<Reply, StoreError> {
+        let templates = &self.notice_templates().await?;
         let (w, mut conn) = match self.hold_for_write(idem).await? {
             Ok(held) => held,
             Err(replay) => return Ok(replay),
@@ -428,7 +430,14 @@ impl Store {
             .bind(d.assignee.clone())
             .bind(day)
             .bind(seq);
-        let q = bind_tail(q, self, &d, (&ev, GENESIS_HASH, evdata), (idem, &reply));
+        let q = bind_tail(
+            q,
+            self,
+            &d,
+            (&ev, GENESIS_HASH, evdata),
+            (idem, &reply),
+            templates,
+        );
         match q.execute(&mut *conn).await {
             Ok(_) => {
                 w.counters.set(key, seq);
@@ -452,6 +461,7 @@ impl Store {
         decide: impl FnOnce(&Dossier) -> Result<(Dossier, Event), TransitionError>,
         respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
     ) -> Result<Reply, StoreError> {
+        let templates = &self.notice_templates().await?;
         let (w, mut conn) = match self.hold_for_write(idem).await? {
             Ok(held) => held,
             Err(replay) => return Ok(replay),
@@ -488,7 +498,14 @@ impl Store {
             .bind(json(&d)?)
             .bind(Utc::now())
             .bind(d.assignee.clone());
-        let q = bind_tail(q, self, &d, (&ev, &last_hash, evdata), (idem, &reply));
+        let q = bind_tail(
+            q,
+            self,
+            &d,
+            (&ev, &last_hash, evdata),
+            (idem, &reply),
+            templates,
+        );
         match q.execute(&mut *conn).await {
             Ok(_) => {
                 let rx = w.join();

@@ -203,7 +203,26 @@ pub(crate) async fn receive(
     input: NewDossierInput,
     idem: Option<Idempotency>,
 ) -> Result<Reply, WebError> {
-    let actor = actor_for(user, Action::Receive)?;
+    receive_or_refuse(st, user, input, idem, None).await
+}
+
+/// [`receive`], or, with a reason, the refusal of a dossier presented at the
+/// desk (`Dossier::refuse_new`: coded, not received, refusal slip).
+pub(crate) async fn receive_or_refuse(
+    st: &AppState,
+    user: &User,
+    input: NewDossierInput,
+    idem: Option<Idempotency>,
+    refusal: Option<String>,
+) -> Result<Reply, WebError> {
+    let actor = actor_for(
+        user,
+        if refusal.is_some() {
+            Action::Refuse
+        } else {
+            Action::Receive
+        },
+    )?;
     let at = now_local();
     let agency = st.store.agency(&user.agency).await?.ok_or_else(|| {
         WebError::Forbidden(format!(
@@ -260,6 +279,8 @@ pub(crate) async fn receive(
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let applicant = input.applicant;
     let documents: Vec<String> = match &input.documents {
+        // A refusal records what was presented, complete or not.
+        Some(presented) if refusal.is_some() => presented.clone(),
         Some(received) => motcua_core::catalogue::check_received(p, received)
             .map_err(WebError::BadRequest)?
             .into_iter()
@@ -306,7 +327,10 @@ pub(crate) async fn receive(
                     agency: user.agency.clone(),
                     process,
                 };
-                let (mut d, mut ev) = Dossier::receive_new(new, &actor, at, &cal)?;
+                let (mut d, mut ev) = match &refusal {
+                    Some(reason) => Dossier::refuse_new(new, &actor, reason, at, &cal)?,
+                    None => Dossier::receive_new(new, &actor, at, &cal)?,
+                };
                 // The checklist goes into the dossier and into the event (hashed).
                 d.documents = documents;
                 ev.payload["documents"] = serde_json::json!(d.documents);

@@ -617,6 +617,67 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ),
     ("ws.t.save", "Lưu phiên bản mới", "Save a new version"),
     ("ws.catalogue", "Danh mục thủ tục", "Procedure catalogue"),
+    (
+        "ws.n.title",
+        "Mẫu thông báo cho người nộp",
+        "Notice templates",
+    ),
+    (
+        "ws.n.intro",
+        "Nội dung thư điện tử và tin nhắn gửi người nộp khi hồ sơ thay đổi. Có thể dùng các trường:",
+        "The e-mail and SMS sent to applicants when a dossier changes. Fields you can use:",
+    ),
+    (
+        "ws.n.custom",
+        "mẫu riêng của hệ thống này",
+        "custom wording",
+    ),
+    ("ws.n.builtin", "nội dung mặc định", "built-in text"),
+    ("ws.n.subject", "Tiêu đề thư", "Subject"),
+    ("ws.n.body", "Nội dung thư", "E-mail body"),
+    (
+        "ws.n.sms",
+        "Tin nhắn SMS (bỏ dấu, tối đa 160 ký tự khi gửi)",
+        "SMS (sent without diacritics, at most 160 characters)",
+    ),
+    ("ws.n.save", "Lưu mẫu", "Save"),
+    (
+        "ws.n.reset",
+        "Dùng lại nội dung mặc định",
+        "Back to the built-in text",
+    ),
+    ("ws.templates", "Mẫu thông báo", "Notice templates"),
+    (
+        "ws.receive.lookup",
+        "Tra cứu người nộp đã từng nộp hồ sơ (số định danh, mã số thuế)",
+        "Look up a returning applicant (ID number, tax code)",
+    ),
+    ("ws.receive.lookup.go", "Tra cứu", "Look up"),
+    (
+        "ws.receive.found",
+        "Đã điền thông tin người nộp từ hồ sơ",
+        "Applicant filled in from dossier",
+    ),
+    (
+        "ws.receive.not_found",
+        "Chưa có hồ sơ nào của người nộp này tại Bộ phận; vui lòng nhập thông tin.",
+        "No earlier dossier of this applicant at this desk; please enter the details.",
+    ),
+    (
+        "ws.receive.refuse",
+        "Từ chối tiếp nhận (không đủ điều kiện)",
+        "Refuse (not receivable)",
+    ),
+    (
+        "ws.receive.refuse.reason",
+        "Lý do từ chối (in trên Phiếu từ chối tiếp nhận)",
+        "Reason (printed on the refusal slip)",
+    ),
+    (
+        "ws.receive.refuse.submit",
+        "Từ chối và lập phiếu từ chối",
+        "Refuse and issue the refusal slip",
+    ),
     ("error.title", "Có lỗi xảy ra", "Something went wrong"),
     ("error.back", "Về trang chủ", "Back to home"),
     (

@@ -163,6 +163,10 @@ pub fn router(state: AppState) -> Router {
             "/workspace/quan-tri/thu-tuc/{code}",
             get(workspace::procedure_admin).post(workspace::procedure_admin_post),
         )
+        .route(
+            "/workspace/quan-tri/thong-bao",
+            get(workspace::templates).post(workspace::templates_post),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_page))

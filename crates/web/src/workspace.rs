@@ -9,7 +9,7 @@
 
 use crate::AppState;
 use crate::auth::{Staff, field, form_fields};
-use crate::dossiers::{NewDossierInput, load, perform, receive};
+use crate::dossiers::{NewDossierInput, load, perform, receive_or_refuse};
 use crate::error::{PageError, WebError};
 use crate::i18n::Tr;
 use askama::Template;
@@ -444,6 +444,8 @@ struct ReceivePage {
     time: String,
     docs: Vec<DocLine>,
     error: Option<String>,
+    /// The result of looking up a returning applicant.
+    found: Option<String>,
     form: HashMap<String, String>,
 }
 
@@ -537,25 +539,54 @@ async fn receive_page(
             })
             .collect(),
         error,
+        found: None,
         form,
     })
 }
 
-/// `GET /workspace/tiep-nhan/{code}`: the reception form of a procedure.
+#[derive(Deserialize)]
+pub struct ReceiveQuery {
+    /// Look up a returning applicant by ID number or tax code.
+    cccd: Option<String>,
+}
+
+/// `GET /workspace/tiep-nhan/{code}[?cccd=…]`: the reception form of a
+/// procedure, prefilled from the desk's latest dossier of that applicant.
 pub async fn receive_form(
     State(st): State<AppState>,
     staff: Staff,
     Path(pcode): Path<String>,
+    Query(q): Query<ReceiveQuery>,
 ) -> Result<Html<String>, PageError> {
     require_desk(&staff.0.user)?;
     let mut form = HashMap::new();
     form.insert("kind".to_string(), "citizen".to_string());
     form.insert("channel".to_string(), "direct".to_string());
-    Ok(Html(
-        receive_page(&st, &staff, &pcode, form, &[], None)
-            .await?
-            .render()?,
-    ))
+    let mut found = None;
+    if let Some(id) = q.cccd.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let id: String = id.chars().take(20).collect();
+        form.insert("id_number".into(), id.clone());
+        match st.store.latest_applicant(&staff.0.user.agency, &id).await? {
+            Some((code, a)) => {
+                form.insert(
+                    "kind".into(),
+                    serde_json::to_value(a.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                );
+                form.insert("full_name".into(), a.full_name);
+                form.insert("phone".into(), a.phone.unwrap_or_default());
+                form.insert("email".into(), a.email.unwrap_or_default());
+                form.insert("address".into(), a.address);
+                found = Some(format!("{} {code}", Tr::vi().t("ws.receive.found")));
+            }
+            None => found = Some(Tr::vi().t("ws.receive.not_found").to_string()),
+        }
+    }
+    let mut page = receive_page(&st, &staff, &pcode, form, &[], None).await?;
+    page.found = found;
+    Ok(Html(page.render()?))
 }
 
 /// `POST /workspace/tiep-nhan/{code}`: receives the dossier and goes to its
@@ -615,7 +646,9 @@ pub async fn receive_submit(
             applicant,
             documents: Some(documents),
         };
-        let reply = receive(&st, &staff.0.user, input, None).await?;
+        let refusal =
+            (field(&f, "op") == Some("refuse")).then(|| get("refusal_reason").to_string());
+        let reply = receive_or_refuse(&st, &staff.0.user, input, None, refusal).await?;
         let v: Value =
             serde_json::from_str(&reply.body).map_err(|e| WebError::BadRequest(e.to_string()))?;
         Ok::<String, WebError>(v["code"].as_str().unwrap_or_default().to_string())
@@ -623,7 +656,12 @@ pub async fn receive_submit(
     .await;
     match result {
         Ok(code) => {
-            Ok(Redirect::to(&format!("/workspace/ho-so/{code}?xong=receive")).into_response())
+            let done = if field(&f, "op") == Some("refuse") {
+                "refuse"
+            } else {
+                "receive"
+            };
+            Ok(Redirect::to(&format!("/workspace/ho-so/{code}?xong={done}")).into_response())
         }
         Err(e) => {
             refused(e, |m| async move {
@@ -2395,6 +2433,128 @@ pub async fn procedure_admin_post(
                         .await?
                         .render()?,
                 )
+            })
+            .await
+        }
+    }
+}
+
+// ------------------------------------------------ notice templates
+
+struct TemplateLine {
+    action: &'static str,
+    label: &'static str,
+    custom: bool,
+    subject: String,
+    body: String,
+    sms: String,
+}
+
+#[derive(Template)]
+#[template(path = "ws_templates.html")]
+struct TemplatesPage {
+    tr: Tr,
+    nav: Nav,
+    lines: Vec<TemplateLine>,
+    placeholders: String,
+    error: Option<String>,
+    done: Option<String>,
+}
+
+async fn templates_page(
+    st: &AppState,
+    staff: &Staff,
+    error: Option<String>,
+    done: Option<String>,
+) -> Result<TemplatesPage, WebError> {
+    require_root_admin(st, &staff.0.user).await?;
+    let (nav, _, _) = nav(st, staff, None, "templates").await?;
+    let stored = st.store.notice_templates().await?;
+    let lines = motcua_core::dossier::NOTIFIED
+        .iter()
+        .map(|a| {
+            let t = stored.get(a.as_str());
+            TemplateLine {
+                action: a.as_str(),
+                label: a.label_vi(),
+                custom: t.is_some(),
+                subject: t.map(|t| t.subject.clone()).unwrap_or_default(),
+                body: t.map(|t| t.body.clone()).unwrap_or_default(),
+                sms: t.map(|t| t.sms.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(TemplatesPage {
+        tr: Tr::vi(),
+        nav,
+        lines,
+        placeholders: motcua_core::dossier::PLACEHOLDERS
+            .map(|p| format!("{{{p}}}"))
+            .join(", "),
+        error,
+        done,
+    })
+}
+
+/// `GET /workspace/quan-tri/thong-bao`: the wording of each notice.
+pub async fn templates(
+    State(st): State<AppState>,
+    staff: Staff,
+) -> Result<Html<String>, PageError> {
+    Ok(Html(
+        templates_page(&st, &staff, None, None).await?.render()?,
+    ))
+}
+
+/// `POST /workspace/quan-tri/thong-bao`: `op` = `save` (action, subject,
+/// body, sms) or `reset` (action: back to the built-in text).
+pub async fn templates_post(
+    State(st): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = form_fields(&body)?;
+    staff.check_csrf(field(&f, "csrf"))?;
+    require_root_admin(&st, &staff.0.user).await?;
+    let result = async {
+        let action = field(&f, "action").unwrap_or("");
+        let a = Action::parse(action)
+            .filter(|a| motcua_core::dossier::NOTIFIED.contains(a))
+            .ok_or_else(|| {
+                WebError::BadRequest(format!("thao tác `{action}` không gửi thông báo"))
+            })?;
+        match field(&f, "op").unwrap_or("") {
+            "save" => {
+                let t = motcua_core::dossier::NoticeTemplate {
+                    subject: field(&f, "subject").unwrap_or("").trim().to_string(),
+                    body: field(&f, "body").unwrap_or("").replace("\r\n", "\n"),
+                    sms: field(&f, "sms").unwrap_or("").trim().to_string(),
+                };
+                st.store
+                    .set_notice_template(a.as_str(), &t, &staff.0.user.username)
+                    .await?;
+                Ok(format!("đã lưu mẫu thông báo \"{}\"", a.label_vi()))
+            }
+            "reset" => {
+                st.store.delete_notice_template(a.as_str()).await?;
+                Ok(format!("\"{}\" dùng lại nội dung mặc định", a.label_vi()))
+            }
+            op => Err(WebError::BadRequest(format!(
+                "thao tác `{op}` không hợp lệ"
+            ))),
+        }
+    }
+    .await;
+    match result {
+        Ok(msg) => Ok(Html(
+            templates_page(&st, &staff, None, Some(msg))
+                .await?
+                .render()?,
+        )
+        .into_response()),
+        Err(e) => {
+            refused(e, |m| async move {
+                Ok(templates_page(&st, &staff, Some(m), None).await?.render()?)
             })
             .await
         }

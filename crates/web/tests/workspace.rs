@@ -903,3 +903,193 @@ storage_test!(the_catalogue_admin_marks_required_documents, |store| {
         before + 1
     );
 });
+
+storage_test!(notice_templates_reword_the_outbox, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(
+        store,
+        "qt.tinh",
+        "000.00.00.H55",
+        &[Role::Administrator],
+        PW,
+    )
+    .await;
+    person(store, "desk", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+    let s = sign_in(&st, "qt.tinh", PW).await;
+    let page = send(&st, "GET", "/workspace/quan-tri/thong-bao", &s, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("{ma_ho_so}"));
+    let csrf = hidden(&page.body, "csrf");
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/thong-bao",
+        &s,
+        Some(&[
+            ("csrf", &csrf),
+            ("op", "save"),
+            ("action", "receive"),
+            ("subject", "UBND xã Đồng Hỷ đã nhận hồ sơ {ma}"),
+            ("body", "x"),
+            ("sms", ""),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "unknown placeholder");
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/thong-bao",
+        &s,
+        Some(&[
+            ("csrf", &csrf),
+            ("op", "save"),
+            ("action", "receive"),
+            ("subject", "UBND xã Đồng Hỷ đã nhận hồ sơ {ma_ho_so}"),
+            ("body", "Kính gửi {ho_ten}, hẹn trả kết quả {han_tra}."),
+            ("sms", ""),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let token = store.create_token("desk").await.unwrap();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/dossiers")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(
+            serde_json::json!({"procedure_code": "1.001193", "channel": "direct",
+                "applicant": {"kind": "citizen", "full_name": "Hà Thị C", "id_number": "019203001234", "email": "c@example.vn"}})
+            .to_string(),
+        ))
+        .unwrap();
+    let res = router(st.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let outbox = store.outbox().await.unwrap();
+    let m = outbox.last().unwrap();
+    assert!(
+        m.subject
+            .starts_with("UBND xã Đồng Hỷ đã nhận hồ sơ H55.305.1-"),
+        "{}",
+        m.subject
+    );
+    assert!(
+        m.body.starts_with("Kính gửi Hà Thị C, hẹn trả kết quả "),
+        "{}",
+        m.body
+    );
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/quan-tri/thong-bao",
+        &s,
+        Some(&[("csrf", &csrf), ("op", "reset"), ("action", "receive")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(store.notice_templates().await.unwrap().is_empty());
+});
+
+storage_test!(the_desk_looks_up_a_returning_applicant, |store| {
+    demo::load(store).await.unwrap();
+    demo::load_dossiers(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(store, "desk", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+    person(store, "desk2", "H55.301.1", &[Role::ReceptionOfficer], PW).await;
+    let s = sign_in(&st, "desk", PW).await;
+    // Trần Văn Hùng has a demo dossier at this desk.
+    let r = send(
+        &st,
+        "GET",
+        "/workspace/tiep-nhan/1.001193?cccd=019080000202",
+        &s,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("value=\"Trần Văn Hùng\""), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Đã điền thông tin người nộp từ hồ sơ H55.305.1-")
+    );
+    let r = send(
+        &st,
+        "GET",
+        "/workspace/tiep-nhan/1.001193?cccd=019999999999",
+        &s,
+        None,
+    )
+    .await;
+    assert!(r.body.contains("Chưa có hồ sơ nào của người nộp này"));
+    // Another desk does not see this desk's applicants.
+    let o = sign_in(&st, "desk2", PW).await;
+    let r = send(
+        &st,
+        "GET",
+        "/workspace/tiep-nhan/1.001193?cccd=019080000202",
+        &o,
+        None,
+    )
+    .await;
+    assert!(!r.body.contains("Trần Văn Hùng"));
+});
+
+storage_test!(the_desk_refuses_a_walk_in_dossier_with_a_slip, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(store, "desk", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+    let s = sign_in(&st, "desk", PW).await;
+    let form = send(&st, "GET", "/workspace/tiep-nhan/1.001193", &s, None).await;
+    let csrf = hidden(&form.body, "csrf");
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("kind", "citizen"),
+        ("full_name", "Vi Văn D"),
+        ("id_number", "019203001234"),
+        ("channel", "direct"),
+        ("op", "refuse"),
+    ];
+    // A refusal needs its reason.
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/tiep-nhan/1.001193",
+        &s,
+        Some(&base),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let mut f = base.to_vec();
+    f.push((
+        "refusal_reason",
+        "Người yêu cầu không có giấy chứng sinh và không có người làm chứng",
+    ));
+    let r = send(&st, "POST", "/workspace/tiep-nhan/1.001193", &s, Some(&f)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location.ends_with("?xong=refuse"));
+    let code = code_of(&r.location);
+    let page = send(&st, "GET", &r.location, &s, None).await;
+    assert!(page.body.contains("Từ chối tiếp nhận"));
+    assert!(
+        page.body
+            .contains(&format!("/api/dossiers/{code}/slips/refusal.pdf"))
+    );
+    let pdf = send(
+        &st,
+        "GET",
+        &format!("/api/dossiers/{code}/slips/refusal.pdf"),
+        &s,
+        None,
+    )
+    .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF"));
+    let d = store
+        .dossier(&motcua_core::dossier::DossierCode::parse(&code).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.dossier.received_at, None);
+    assert_eq!(d.events.len(), 1);
+});

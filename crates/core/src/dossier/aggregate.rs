@@ -759,6 +759,48 @@ impl Dossier {
         Self::submit_online_in(new, actor, at, cal, RuleSetTable::builtin_shared())
     }
 
+    /// A dossier presented at the desk (or by post) and refused there
+    /// (*từ chối tiếp nhận*, Decree 61/2018 Art 15(4), form 03): it is not
+    /// received, but it gets a code, its event and the refusal slip, and
+    /// the ledger lists it. The reason is required.
+    pub fn refuse_new(
+        new: NewDossier,
+        actor: &Actor,
+        reason: &str,
+        at: NaiveDateTime,
+        cal: &WorkCalendar,
+    ) -> Result<(Dossier, Event), TransitionError> {
+        check_creator(&new, actor, Action::Refuse)?;
+        if new.channel.is_online() {
+            return Err(invalid(
+                "hồ sơ trực tuyến được từ chối sau khi nộp (thao tác refuse), không tạo mới",
+            ));
+        }
+        let reason = text("lý do từ chối", reason, true)?;
+        let process = check_new(&new, at, cal)?;
+        let rules = RuleSetTable::builtin_shared()
+            .for_reception(at.date())
+            .ok_or_else(|| invalid("không có bộ quy tắc cho ngày tiếp nhận"))?;
+        let mut d = Dossier::blank(new, process, rules, at);
+        d.state = State::RefusedAtReception;
+        d.outcome = Some(Outcome {
+            kind: OutcomeKind::RefusedAtReception,
+            at,
+            reason: Some(reason.clone()),
+            document: None,
+        });
+        let payload = json!({
+            "channel": d.channel,
+            "procedure": d.procedure,
+            "rule_set": d.rule_set,
+        });
+        let mut event = d.creation_event(Action::Refuse, actor, at, payload);
+        event.reason = Some(reason);
+        // Nothing was handed over: no step starts.
+        event.handover = None;
+        Ok((d, event))
+    }
+
     /// [`Dossier::submit_online`] with another rule-set table.
     pub fn submit_online_in(
         new: NewDossier,

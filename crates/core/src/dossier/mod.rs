@@ -58,7 +58,9 @@ pub use applicant::{
 };
 pub use code::{DossierCode, DossierCodeError};
 pub use control::{RowKind, SheetRow, control_sheet, step_verdict};
-pub use notice::{Notice, SMS_MAX, notice_for};
+pub use notice::{
+    NOTIFIED, Notice, NoticeTemplate, PLACEHOLDERS, SMS_MAX, notice_for, notice_with,
+};
 pub use process::{
     MAX_STEPS, Process, ProcessError, ProcessRecord, Step, parse_processes_csv, working_budget,
 };

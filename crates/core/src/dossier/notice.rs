@@ -106,3 +106,119 @@ pub fn notice_for(d: &Dossier, e: &Event) -> Option<Notice> {
         ),
     })
 }
+
+/// An installation's own wording of a notice (subject, e-mail body, SMS),
+/// with placeholders filled from the dossier and the event:
+/// `{ma_ho_so}` the code, `{ho_ten}` the applicant, `{thu_tuc}` the
+/// procedure code, `{han_tra}` the due moment, `{hen_lai}` the new
+/// appointment of the last apology, `{ly_do}` the event's reason,
+/// `{co_quan}` the agency holding the dossier. Unknown placeholders are
+/// refused when the template is saved ([`NoticeTemplate::check`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NoticeTemplate {
+    pub subject: String,
+    pub body: String,
+    pub sms: String,
+}
+
+/// The placeholders a template may use.
+pub const PLACEHOLDERS: [&str; 7] = [
+    "ma_ho_so", "ho_ten", "thu_tuc", "han_tra", "hen_lai", "ly_do", "co_quan",
+];
+
+fn placeholders(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.push(&rest[i + 1..i + j]);
+        rest = &rest[i + j + 1..];
+    }
+    out
+}
+
+impl NoticeTemplate {
+    /// Refuses an empty subject or body, an unknown placeholder and texts
+    /// over 4,000 characters. (The SMS, once filled, is stripped of
+    /// diacritics and cut to one segment like the built-in one.)
+    pub fn check(&self) -> Result<(), String> {
+        if self.subject.trim().is_empty() || self.body.trim().is_empty() {
+            return Err("tiêu đề và nội dung thư không được để trống".into());
+        }
+        for (field, text) in [
+            ("tiêu đề", &self.subject),
+            ("nội dung", &self.body),
+            ("SMS", &self.sms),
+        ] {
+            if text.chars().count() > 4000 {
+                return Err(format!("{field} dài quá 4.000 ký tự"));
+            }
+            if let Some(p) = placeholders(text)
+                .into_iter()
+                .find(|p| !PLACEHOLDERS.contains(p))
+            {
+                return Err(format!(
+                    "{field}: không có trường {{{p}}}; dùng {}",
+                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The notice of `e` in this wording.
+    pub fn render(&self, d: &Dossier, e: &Event) -> Notice {
+        let values = [
+            ("ma_ho_so", d.code.to_string()),
+            ("ho_ten", d.applicant.full_name.clone()),
+            ("thu_tuc", d.procedure.code.to_string()),
+            ("han_tra", when(d.due_at)),
+            ("hen_lai", when(d.apologies.last().map(|a| a.promised_at))),
+            ("ly_do", e.reason.clone().unwrap_or_default()),
+            ("co_quan", d.holder().to_string()),
+        ];
+        let fill = |t: &str| {
+            let mut s = t.to_string();
+            for (k, v) in &values {
+                s = s.replace(&format!("{{{k}}}"), v);
+            }
+            s
+        };
+        let sms: String = crate::text::unaccent(&fill(&self.sms))
+            .chars()
+            .take(SMS_MAX)
+            .collect();
+        Notice {
+            subject: fill(&self.subject),
+            body: fill(&self.body),
+            sms,
+        }
+    }
+}
+
+/// The actions that notify the applicant (the keys of templates).
+pub const NOTIFIED: [Action; 9] = [
+    Action::Receive,
+    Action::Submit,
+    Action::RequestSupplement,
+    Action::Transfer,
+    Action::Resolve,
+    Action::Reject,
+    Action::Apologize,
+    Action::Refuse,
+    Action::ReturnUnresolved,
+];
+
+/// [`notice_for`], in an installation's wording when it has one for the
+/// event's action (`templates` by action name).
+pub fn notice_with(
+    d: &Dossier,
+    e: &Event,
+    templates: &std::collections::HashMap<String, NoticeTemplate>,
+) -> Option<Notice> {
+    let builtin = notice_for(d, e)?;
+    Some(match templates.get(e.action.as_str()) {
+        Some(t) => t.render(d, e),
+        None => builtin,
+    })
+}
