@@ -1093,3 +1093,53 @@ storage_test!(the_desk_refuses_a_walk_in_dossier_with_a_slip, |store| {
     assert_eq!(d.dossier.received_at, None);
     assert_eq!(d.events.len(), 1);
 });
+
+storage_test!(huge_and_hostile_forms_are_refused_cleanly, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(store, "desk", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+    let s = sign_in(&st, "desk", PW).await;
+    let form = send(&st, "GET", "/workspace/tiep-nhan/1.001193", &s, None).await;
+    let csrf = hidden(&form.body, "csrf");
+    // A 300 KB field: refused with a message, nothing received.
+    let huge = "A".repeat(300 * 1024);
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/tiep-nhan/1.001193",
+        &s,
+        Some(&[("csrf", &csrf), ("full_name", &huge)]),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        &r.body[..r.body.len().min(300)]
+    );
+    assert!(r.body.contains("biểu mẫu quá lớn"));
+    // A long name (over the applicant limit) and markup: a clear 400, escaped.
+    let long = format!("<img src=x onerror=alert(1)>{}", "B".repeat(400));
+    let r = send(
+        &st,
+        "POST",
+        "/workspace/tiep-nhan/1.001193",
+        &s,
+        Some(&[
+            ("csrf", &csrf),
+            ("kind", "citizen"),
+            ("full_name", &long),
+            ("id_number", "019203001234"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(!r.body.contains("<img src=x"));
+    assert_eq!(
+        store
+            .count_dossiers_at(&AgencyCode::new("H55.305.1").unwrap())
+            .await
+            .unwrap(),
+        0
+    );
+});
