@@ -19,6 +19,8 @@ const PAGES = [
   { path: '/don-vi/169?date=2016-06-01', status: 200 },
   { path: '/lich/2019', status: 200 },
   { path: '/thu-tuc/1.999999', status: 404 },
+  { path: '/tra-cuu-ho-so', status: 200 },
+  { path: '/tra-cuu-ho-so?ma=H55.305.1-261127-0002', status: 200 },
 ];
 
 const SKIP_TEXT = 'Truy cập nội dung luôn';

@@ -678,6 +678,39 @@ pub static TABLE: &[(&str, &str, &str)] = &[
         "Từ chối và lập phiếu từ chối",
         "Refuse and issue the refusal slip",
     ),
+    ("lookup.title", "Tra cứu hồ sơ", "Dossier lookup"),
+    (
+        "lookup.code",
+        "Mã hồ sơ (trên giấy tiếp nhận hoặc mã QR)",
+        "Dossier code (on the receipt or its QR code)",
+    ),
+    ("lookup.go", "Tra cứu", "Look up"),
+    (
+        "lookup.hint",
+        "Ví dụ: H55.305.1-261129-0001",
+        "Example: H55.305.1-261129-0001",
+    ),
+    (
+        "lookup.too_many",
+        "Bạn đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau 10 phút.",
+        "Too many lookups in a short time. Please try again in 10 minutes.",
+    ),
+    (
+        "lookup.bad_code",
+        "Mã hồ sơ không đúng định dạng:",
+        "The code is not a dossier code:",
+    ),
+    (
+        "lookup.not_found",
+        "Không tìm thấy hồ sơ mã",
+        "No dossier with the code",
+    ),
+    (
+        "lookup.privacy",
+        "Tên người nộp được che một phần; số định danh và nội dung hồ sơ không hiển thị công khai.",
+        "The applicant's name is partly hidden; ID numbers and the dossier's content are not shown publicly.",
+    ),
+    ("nav.lookup", "Tra cứu hồ sơ", "Dossier lookup"),
     ("error.title", "Có lỗi xảy ra", "Something went wrong"),
     ("error.back", "Về trang chủ", "Back to home"),
     (

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod dossiers;
 pub mod error;
 pub mod i18n;
+pub mod lookup;
 pub mod pages;
 mod params;
 pub mod slips;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub files: motcua_store::files::Files,
     /// Recent sign-in attempts by client address.
     pub login_throttle: auth::LoginThrottle,
+    /// Recent public dossier lookups by client address.
+    pub lookups: lookup::LookupLimiter,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             metrics: metrics_handle(),
             files: motcua_store::files::Files::local(std::env::temp_dir().join("motcua-files")),
             login_throttle: Default::default(),
+            lookups: Default::default(),
         }
     }
 
@@ -111,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/calendar/{year}", get(calendar::api_year))
         .route("/lich", get(calendar::page_this_year))
         .route("/lich/{year}", get(calendar::page_year))
+        .route("/tra-cuu-ho-so", get(lookup::lookup))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", axum::routing::post(auth::logout))
         .route(

@@ -266,3 +266,26 @@ storage_test!(calendar_year_api_and_page, |store| {
     let (s, _) = get(store, "/lich").await;
     assert_eq!(s, StatusCode::SEE_OTHER);
 });
+
+storage_test!(public_dossier_lookup_masks_personal_data, |store| {
+    motcua_store::demo::load(store).await.unwrap();
+    motcua_store::demo::load_dossiers(store).await.unwrap();
+    let (s, body) = get(store, "/tra-cuu-ho-so").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("Tra cứu hồ sơ") && body.contains("name=\"ma\""));
+    // Trần Văn Hùng's demo dossier, received at the desk of Xã Đồng Hỷ.
+    let (s, body) = get(store, "/tra-cuu-ho-so?ma=H55.305.1-261127-0002").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(body.contains("T*** V** H***"), "masked name");
+    assert!(
+        !body.contains("Trần Văn Hùng") && !body.contains("019080000202"),
+        "no personal data"
+    );
+    assert!(body.contains("Đã tiếp nhận") && body.contains("27/11/2026"));
+    let (s, body) = get(store, "/tra-cuu-ho-so?ma=H55.305.1-261127-0999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(body.contains("Không tìm thấy hồ sơ mã H55.305.1-261127-0999"));
+    let (s, body) = get(store, "/tra-cuu-ho-so?ma=%3Cscript%3E").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(!body.contains("<script>"));
+});
