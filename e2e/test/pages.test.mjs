@@ -79,6 +79,26 @@ for (const device of [DESKTOP, PHONE]) {
   });
 }
 
+describe('visit counter', () => {
+  it('every page shows "Đang truy cập" and "Tổng truy cập", and a new visitor moves the total', async () => {
+    const read = async (ua) => {
+      const ctx = await newContext(browser, server.baseUrl, DESKTOP, { userAgent: ua });
+      const page = await ctx.newPage();
+      await page.goto('/');
+      const text = await page.locator('footer .visits').textContent();
+      await ctx.close();
+      const m = text.match(/Đang truy cập:\s*([\d.]+)\s*Tổng truy cập:\s*([\d.]+)/);
+      assert.ok(m, `counter text: ${text}`);
+      return Number(m[2].replaceAll('.', ''));
+    };
+    const before = await read('Mozilla/5.0 (e2e visitor A) Chrome/156');
+    const after = await read('Mozilla/5.0 (e2e visitor B) Chrome/156');
+    assert.equal(after, before + 1);
+    const again = await read('Mozilla/5.0 (e2e visitor A) Chrome/156');
+    assert.equal(again, after, 'the same visitor within 30 minutes is the same visit');
+  });
+});
+
 describe('keyboard', () => {
   for (const { path, status } of PAGES) {
     it(`${path}: first Tab focuses the visible skip link, Enter moves focus to #content`, async () => {

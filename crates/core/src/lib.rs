@@ -13,3 +13,4 @@ pub mod dossier;
 pub mod import;
 pub mod text;
 pub mod units;
+pub mod visits;

@@ -20,6 +20,7 @@ mod templates;
 pub mod testing;
 mod units;
 mod users;
+mod visits;
 
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
 pub use db::Store;

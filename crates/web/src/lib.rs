@@ -12,6 +12,7 @@ pub mod lookup;
 pub mod pages;
 mod params;
 pub mod slips;
+pub mod visits;
 pub mod workspace;
 
 use axum::Router;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub login_throttle: auth::LoginThrottle,
     /// Recent public dossier lookups by client address.
     pub lookups: lookup::LookupLimiter,
+    /// The portal's visit counter.
+    pub visits: visits::VisitCounter,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             files: motcua_store::files::Files::local(std::env::temp_dir().join("motcua-files")),
             login_throttle: Default::default(),
             lookups: Default::default(),
+            visits: Default::default(),
         }
     }
 
@@ -178,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/site.css", get(css))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", api::ApiDoc::openapi()))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), visits::count))
         .layer(middleware::from_fn(track))
         .layer(middleware::from_fn(auth::security_headers))
         .layer(CompressionLayer::new())

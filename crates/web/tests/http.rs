@@ -289,3 +289,61 @@ storage_test!(public_dossier_lookup_masks_personal_data, |store| {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(!body.contains("<script>"));
 });
+
+async fn visit(st: &AppState, uri: &str, ua: &str) -> String {
+    let res = router(st.clone())
+        .oneshot(
+            Request::get(uri)
+                .header("user-agent", ua)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+    String::from_utf8(body.to_vec()).unwrap()
+}
+
+fn counter(page: &str) -> (String, String) {
+    let num = |label: &str| {
+        page.split(&format!("{label}: <strong>"))
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .unwrap_or_else(|| panic!("no {label} in page"))
+            .to_string()
+    };
+    (num("Đang truy cập"), num("Tổng truy cập"))
+}
+
+storage_test!(visit_counter_counts_visits_not_views, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    let phone = "Mozilla/5.0 (Linux; Android 14) Chrome/130 Mobile Safari/537.36";
+    let desk = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0";
+    assert_eq!(
+        counter(&visit(&st, "/", phone).await),
+        ("1".into(), "1".into())
+    );
+    // The same visitor browsing: one visit.
+    assert_eq!(
+        counter(&visit(&st, "/thu-tuc?q=khai+sinh", phone).await),
+        ("1".into(), "1".into())
+    );
+    // A robot is not counted; another visitor is.
+    assert_eq!(
+        counter(&visit(&st, "/", "Googlebot/2.1 (+http://www.google.com/bot.html)").await),
+        ("1".into(), "1".into())
+    );
+    assert_eq!(
+        counter(&visit(&st, "/tra-cuu-ho-so", desk).await),
+        ("2".into(), "2".into())
+    );
+    // Every portal page shows it; the total is stored within a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    assert_eq!(store.visit_total().await.unwrap(), 2);
+    // A restarted server starts from the stored total.
+    let again = AppState::new(store.clone());
+    let (_, total) = counter(&visit(&again, "/", "Mozilla/5.0 (Macintosh) Safari/605.1").await);
+    assert_eq!(total, "3");
+});
