@@ -20,6 +20,7 @@ const PAGES = [
   { path: '/lich/2019', status: 200 },
   { path: '/thu-tuc/1.999999', status: 404 },
   { path: '/tra-cuu-ho-so', status: 200 },
+  { path: '/nop-truc-tuyen/1.001193', status: 200 },
   { path: '/tra-cuu-ho-so?ma=H55.305.1-261127-0002', status: 200 },
 ];
 

@@ -20,6 +20,8 @@ pub enum WebError {
     TooLarge(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("lỗi hiển thị trang: {0}")]
@@ -38,6 +40,7 @@ impl WebError {
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Store(StoreError::Transition(t)) => {
                 StatusCode::from_u16(t.http_status()).unwrap_or(StatusCode::CONFLICT)
             }

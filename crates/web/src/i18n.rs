@@ -711,6 +711,39 @@ pub static TABLE: &[(&str, &str, &str)] = &[
         "The applicant's name is partly hidden; ID numbers and the dossier's content are not shown publicly.",
     ),
     ("nav.lookup", "Tra cứu hồ sơ", "Dossier lookup"),
+    ("sub.title", "Nộp hồ sơ trực tuyến", "Submit online"),
+    (
+        "sub.intro",
+        "Không cần tài khoản. Mã hồ sơ và giấy biên nhận được gửi tới thư điện tử của ông/bà (nếu có).",
+        "No account needed. The dossier code and receipt are sent to your e-mail (if given).",
+    ),
+    (
+        "sub.desk",
+        "Nơi nộp hồ sơ (Bộ phận một cửa)",
+        "Where to submit (one-stop desk)",
+    ),
+    (
+        "sub.docs",
+        "Giấy tờ đính kèm (PDF, PNG, JPEG; mỗi tệp tối đa 20 MB)",
+        "Documents (PDF, PNG, JPEG; 20 MB each)",
+    ),
+    ("sub.submit", "Nộp hồ sơ", "Submit"),
+    (
+        "sub.done",
+        "Đã nộp hồ sơ. Mã hồ sơ của ông/bà:",
+        "Submitted. Your dossier code:",
+    ),
+    ("sub.done.desk", "Hồ sơ được gửi tới", "Sent to"),
+    (
+        "sub.done.due",
+        "và sẽ được kiểm tra, tiếp nhận trước",
+        "and will be checked and received by",
+    ),
+    (
+        "sub.done.lookup",
+        "Tra cứu tình trạng hồ sơ",
+        "Look up its status",
+    ),
     ("error.title", "Có lỗi xảy ra", "Something went wrong"),
     ("error.back", "Về trang chủ", "Back to home"),
     (

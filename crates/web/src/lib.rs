@@ -12,6 +12,7 @@ pub mod lookup;
 pub mod pages;
 mod params;
 pub mod slips;
+pub mod submit;
 pub mod visits;
 pub mod workspace;
 
@@ -45,6 +46,8 @@ pub struct AppState {
     pub lookups: lookup::LookupLimiter,
     /// The portal's visit counter.
     pub visits: visits::VisitCounter,
+    /// Recent online submissions by client address.
+    pub submissions: submit::SubmitLimiter,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             login_throttle: Default::default(),
             lookups: Default::default(),
             visits: Default::default(),
+            submissions: Default::default(),
         }
     }
 
@@ -120,6 +124,14 @@ pub fn router(state: AppState) -> Router {
         .route("/lich", get(calendar::page_this_year))
         .route("/lich/{year}", get(calendar::page_year))
         .route("/tra-cuu-ho-so", get(lookup::lookup))
+        .route(
+            "/nop-truc-tuyen/{code}",
+            get(submit::form)
+                .post(submit::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    5 * documents::MAX_UPLOAD + (1 << 20),
+                )),
+        )
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", axum::routing::post(auth::logout))
         .route(
