@@ -378,6 +378,22 @@ where
     }
 }
 
+/// The answer to an administration form: its page again, with the message
+/// of what was done, or (through [`refused`]) with the reason it was not.
+/// `page(error, done)` renders the page.
+async fn answer<Fut>(
+    result: Result<String, WebError>,
+    page: impl FnOnce(Option<String>, Option<String>) -> Fut,
+) -> Result<Response, PageError>
+where
+    Fut: std::future::Future<Output = Result<String, WebError>>,
+{
+    match result {
+        Ok(msg) => Ok(Html(page(None, Some(msg)).await?).into_response()),
+        Err(e) => refused(e, |m| page(Some(m), None)).await,
+    }
+}
+
 // ---------------------------------------------------------------- the desk
 
 struct ProcLine {
@@ -1524,17 +1540,10 @@ pub async fn users_post(
         }
     }
     .await;
-    match result {
-        Ok(msg) => {
-            Ok(Html(users_page(&st, &staff, None, Some(msg)).await?.render()?).into_response())
-        }
-        Err(e) => {
-            refused(e, |m| async move {
-                Ok(users_page(&st, &staff, Some(m), None).await?.render()?)
-            })
-            .await
-        }
-    }
+    answer(result, |error, done| async move {
+        Ok(users_page(&st, &staff, error, done).await?.render()?)
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -1868,38 +1877,20 @@ pub async fn process_save(
         ))
     }
     .await;
-    match result {
-        Ok(msg) => Ok(Html(
-            process_page(
-                &st,
-                &staff,
-                Some(&code),
-                String::new(),
-                None,
-                None,
-                Some(msg),
-            )
-            .await?
-            .render()?,
+    answer(result, |error, done| async move {
+        Ok(process_page(
+            &st,
+            &staff,
+            Some(&code),
+            String::new(),
+            error.is_some().then_some(rows),
+            error,
+            done,
         )
-        .into_response()),
-        Err(e) => {
-            refused(e, |m| async move {
-                Ok(process_page(
-                    &st,
-                    &staff,
-                    Some(&code),
-                    String::new(),
-                    Some(rows),
-                    Some(m),
-                    None,
-                )
-                .await?
-                .render()?)
-            })
-            .await
-        }
-    }
+        .await?
+        .render()?)
+    })
+    .await
 }
 
 // ------------------------------------------------- the working calendar
@@ -2087,22 +2078,12 @@ pub async fn calendar_admin_post(
         }
     }
     .await;
-    match result {
-        Ok(msg) => Ok(Html(
-            calendar_admin_page(&st, &staff, year, None, Some(msg))
-                .await?
-                .render()?,
-        )
-        .into_response()),
-        Err(e) => {
-            refused(e, |m| async move {
-                Ok(calendar_admin_page(&st, &staff, year, Some(m), None)
-                    .await?
-                    .render()?)
-            })
-            .await
-        }
-    }
+    answer(result, |error, done| async move {
+        Ok(calendar_admin_page(&st, &staff, year, error, done)
+            .await?
+            .render()?)
+    })
+    .await
 }
 
 // ------------------------------------------------------------ agencies
@@ -2232,22 +2213,12 @@ pub async fn agency_admin_post(
         Ok("đã lưu thông tin cơ quan".to_string())
     }
     .await;
-    match result {
-        Ok(msg) => Ok(Html(
-            agency_admin_page(&st, &staff, Some(&code), None, Some(msg))
-                .await?
-                .render()?,
-        )
-        .into_response()),
-        Err(e) => {
-            refused(e, |m| async move {
-                Ok(agency_admin_page(&st, &staff, Some(&code), Some(m), None)
-                    .await?
-                    .render()?)
-            })
-            .await
-        }
-    }
+    answer(result, |error, done| async move {
+        Ok(agency_admin_page(&st, &staff, Some(&code), error, done)
+            .await?
+            .render()?)
+    })
+    .await
 }
 
 // ------------------------------------------------------ the catalogue
@@ -2419,24 +2390,14 @@ pub async fn procedure_admin_post(
         ))
     }
     .await;
-    match result {
-        Ok(msg) => Ok(Html(
-            procedure_admin_page(&st, &staff, Some(&code), String::new(), None, Some(msg))
+    answer(result, |error, done| async move {
+        Ok(
+            procedure_admin_page(&st, &staff, Some(&code), String::new(), error, done)
                 .await?
                 .render()?,
         )
-        .into_response()),
-        Err(e) => {
-            refused(e, |m| async move {
-                Ok(
-                    procedure_admin_page(&st, &staff, Some(&code), String::new(), Some(m), None)
-                        .await?
-                        .render()?,
-                )
-            })
-            .await
-        }
-    }
+    })
+    .await
 }
 
 // ------------------------------------------------ notice templates
@@ -2545,18 +2506,8 @@ pub async fn templates_post(
         }
     }
     .await;
-    match result {
-        Ok(msg) => Ok(Html(
-            templates_page(&st, &staff, None, Some(msg))
-                .await?
-                .render()?,
-        )
-        .into_response()),
-        Err(e) => {
-            refused(e, |m| async move {
-                Ok(templates_page(&st, &staff, Some(m), None).await?.render()?)
-            })
-            .await
-        }
-    }
+    answer(result, |error, done| async move {
+        Ok(templates_page(&st, &staff, error, done).await?.render()?)
+    })
+    .await
 }
