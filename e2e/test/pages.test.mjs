@@ -22,6 +22,10 @@ const PAGES = [
   { path: '/tra-cuu-ho-so', status: 200 },
   { path: '/nop-truc-tuyen/1.001193', status: 200 },
   { path: '/tra-cuu-ho-so?ma=H55.305.1-261127-0002', status: 200 },
+  { path: '/tin-tuc', status: 200 },
+  { path: '/tin-tuc/to-khao-sat-so-1-hdnd-tinh-khao-sat-ket-qua-cong-tac-cai-cach-hanh-chinh-giai', status: 200 },
+  { path: '/thong-ke?tu=2026-01-01&den=2026-12-31', status: 200 },
+  { path: '/danh-gia/H55.305.1-261116-0001', status: 200 },
 ];
 
 const SKIP_TEXT = 'Truy cập nội dung luôn';
@@ -97,6 +101,39 @@ describe('visit counter', () => {
     assert.equal(after, before + 1);
     const again = await read('Mozilla/5.0 (e2e visitor A) Chrome/156');
     assert.equal(again, after, 'the same visitor within 30 minutes is the same visit');
+  });
+});
+
+describe('news, rating and statistics journeys', () => {
+  it('reads the seed article from the home page', async () => {
+    const page = await contexts[PHONE.name].newPage();
+    await page.goto('/');
+    await page.getByRole('link', { name: /Tổ Khảo sát số 1 HĐND tỉnh/ }).first().click();
+    await page.waitForURL(/\/tin-tuc\/to-khao-sat/);
+    assert.match(await page.locator('h1').textContent(), /Tổ Khảo sát số 1 HĐND tỉnh/);
+    assert.match(await page.locator('article').textContent(), /29\.828 hồ sơ/);
+    assert.ok(await page.locator('meta[property="og:title"]').count() === 1);
+    await page.close();
+  });
+  it('rates a returned dossier from its lookup page, once, and the statistics count it', async () => {
+    const page = await contexts[DESKTOP.name].newPage();
+    await page.goto('/tra-cuu-ho-so?ma=H55.305.1-261116-0001');
+    await page.getByRole('link', { name: 'Đánh giá mức độ hài lòng' }).click();
+    await page.fill('#id_number', '019065001010');
+    for (const name of ['overall', 'tiep_can', 'thu_tuc', 'cong_chuc', 'ket_qua', 'phan_hoi']) {
+      await page.check(`input[name="${name}"][value="5"]`);
+    }
+    await page.check('input[name="contacts"][value="1"]');
+    await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('[role="status"]').textContent(), /Cảm ơn/);
+    await page.goto('/thong-ke?tu=2026-01-01&den=2026-12-31');
+    assert.match(await page.locator('tfoot').textContent(), /100,0 % \(1\)/);
+    assert.equal(await page.locator('svg[role="img"] rect').count() > 0, true);
+    if (process.env.SCREENSHOT_DIR) {
+      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'portal-thong-ke.png'), fullPage: true });
+    }
+    await page.close();
   });
 });
 

@@ -201,6 +201,7 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
         let d = motcua_store::demo::load(&store).await?;
         let dossiers = motcua_store::demo::load_dossiers(&store).await?;
         motcua_store::demo::load_users(&store).await?;
+        motcua_store::demo::load_news(&store).await?;
         tracing::info!(
             dossiers,
             units = d.units,

@@ -93,6 +93,8 @@ fn main() -> ExitCode {
                 let s = motcua_store::demo::load(&store).await?;
                 let dossiers = motcua_store::demo::load_dossiers(&store).await?;
                 let users = motcua_store::demo::load_users(&store).await?;
+                let news = motcua_store::demo::load_news(&store).await?;
+                println!("loaded {news} news articles");
                 println!("loaded {dossiers} demo dossiers at the desk of Xã Đồng Hỷ (H55.305.1)");
                 println!(
                     "created {users} demo accounts (password `{}`; see README)",

@@ -418,6 +418,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, &[motcua_core::dossier::Role])] = {
             &[ReceptionOfficer],
         ),
         ("chuyenvien.xa", "Nông Văn Minh", "H55.305.1", &[Specialist]),
+        ("bientap.xa", "Ma Thị Ngọc", "H55.305.1", &[Editor]),
         (
             "truongphong.xa",
             "Dương Thị Hằng",
@@ -559,6 +560,79 @@ async fn load_processes(store: &Store, ps: &[catalogue::Procedure]) -> Result<us
                 "demo",
             )
             .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The demo news: the article the project comes from (../shared/seed, a
+/// 2019 article of the Đồng Hỷ district portal) and a guidance notice.
+pub const NEWS: &[(&str, &str)] = &[
+    (
+        "data/news/2019-05-09-khao-sat-cai-cach-hanh-chinh-dong-hy.md",
+        include_str!("../../../data/news/2019-05-09-khao-sat-cai-cach-hanh-chinh-dong-hy.md"),
+    ),
+    (
+        "data/news/2026-11-20-huong-dan-nop-ho-so-truc-tuyen.md",
+        include_str!("../../../data/news/2026-11-20-huong-dan-nop-ho-so-truc-tuyen.md"),
+    ),
+];
+
+/// Reads a news file: `key: value` lines (title, published_at, category,
+/// author, source_unit, summary, image_caption), a line `---`, then the
+/// Markdown body. Errors name the file and line.
+pub fn parse_news(file: &str, text: &str) -> Result<motcua_core::news::Draft, StoreError> {
+    let mut head = std::collections::HashMap::new();
+    let mut lines = text.lines().enumerate();
+    let mut body_start = None;
+    for (i, l) in lines.by_ref() {
+        if l.trim() == "---" {
+            body_start = Some(i + 1);
+            break;
+        }
+        let (k, v) = l.split_once(':').ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{file}:{}: cần dạng `khóa: giá trị` hoặc `---`",
+                i + 1
+            ))
+        })?;
+        head.insert(k.trim().to_string(), (i + 1, v.trim().to_string()));
+    }
+    let start = body_start
+        .ok_or_else(|| StoreError::Invalid(format!("{file}: thiếu dòng `---` trước nội dung")))?;
+    let body: String = text.lines().skip(start).collect::<Vec<_>>().join("\n");
+    let get = |k: &str| head.get(k).map(|(_, v)| v.as_str()).unwrap_or("");
+    let published_at = match head.get("published_at") {
+        Some((line, v)) => Some(
+            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M").map_err(|e| {
+                StoreError::Invalid(format!("{file}:{line}: published_at `{v}`: {e}"))
+            })?,
+        ),
+        None => None,
+    };
+    motcua_core::news::Draft::new(
+        get("title"),
+        get("summary"),
+        &body,
+        get("category"),
+        get("author"),
+        get("source_unit"),
+        get("image_caption"),
+        published_at,
+    )
+    .map_err(|e| StoreError::Invalid(format!("{file}: {e}")))
+}
+
+/// Stores the demo news that is not stored yet; returns how many.
+pub async fn load_news(store: &Store) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for (file, text) in NEWS {
+        let d = parse_news(file, text)?;
+        let slug = motcua_core::news::Slug::from_title(&d.title);
+        if store.article(slug.as_str()).await?.is_some() {
+            continue;
+        }
+        store.create_article(&slug, &d, None, "demo").await?;
         n += 1;
     }
     Ok(n)

@@ -21,6 +21,9 @@ pub enum StoreError {
     Invalid(String),
     #[error("{0}")]
     NotFound(String),
+    /// The thing exists already (a second rating, a used address).
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Transition(motcua_core::dossier::TransitionError),
 }

@@ -11,6 +11,7 @@ mod dossiers;
 mod error;
 pub mod files;
 mod outbox;
+mod portal;
 mod processes;
 mod queues;
 pub mod sessions;
@@ -29,6 +30,7 @@ pub use dossiers::{
 };
 pub use error::StoreError;
 pub use outbox::{MAX_ATTEMPTS, OutboxMessage};
+pub use portal::{Article, ArticleSummary, StatRow};
 pub use processes::ProcessVersion;
 pub use queues::{Queue, QueueScope, QueueSort};
 pub use sessions::{LoginOutcome, Session, UserInfo};

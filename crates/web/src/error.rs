@@ -37,7 +37,9 @@ impl WebError {
             }
             WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
-            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Conflict(_) | WebError::Store(StoreError::Conflict(_)) => {
+                StatusCode::CONFLICT
+            }
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,

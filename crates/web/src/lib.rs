@@ -9,9 +9,12 @@ pub mod dossiers;
 pub mod error;
 pub mod i18n;
 pub mod lookup;
+pub mod news;
 pub mod pages;
 mod params;
+pub mod rating;
 pub mod slips;
+pub mod stats;
 pub mod submit;
 pub mod visits;
 pub mod workspace;
@@ -124,6 +127,14 @@ pub fn router(state: AppState) -> Router {
         .route("/lich", get(calendar::page_this_year))
         .route("/lich/{year}", get(calendar::page_year))
         .route("/tra-cuu-ho-so", get(lookup::lookup))
+        .route("/tin-tuc", get(news::list))
+        .route("/tin-tuc/feed.atom", get(news::feed))
+        .route("/tin-tuc/anh/{sha}", get(news::image))
+        .route("/tin-tuc/{slug}", get(news::article))
+        .route("/thong-ke", get(stats::page))
+        .route("/danh-gia/{code}", get(rating::form).post(rating::submit))
+        .route("/sitemap.xml", get(pages::sitemap))
+        .route("/robots.txt", get(robots))
         .route(
             "/nop-truc-tuyen/{code}",
             get(submit::form)
@@ -188,6 +199,23 @@ pub fn router(state: AppState) -> Router {
             "/workspace/quan-tri/thong-bao",
             get(workspace::templates).post(workspace::templates_post),
         )
+        .route("/workspace/tin-tuc", get(news::editor_list))
+        .route(
+            "/workspace/tin-tuc/moi",
+            get(news::new_form)
+                .post(news::create)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    news::IMAGE_MAX + (1 << 20),
+                )),
+        )
+        .route(
+            "/workspace/tin-tuc/{slug}",
+            get(news::edit_form)
+                .post(news::update)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    news::IMAGE_MAX + (1 << 20),
+                )),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_page))
@@ -206,6 +234,11 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Robots may read the portal, not the workspace or the API.
+async fn robots() -> &'static str {
+    "User-agent: *\nDisallow: /workspace/\nDisallow: /api/\nDisallow: /login\nSitemap: /sitemap.xml\n"
 }
 
 async fn healthz() -> &'static str {

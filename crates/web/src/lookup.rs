@@ -93,6 +93,10 @@ struct Found {
     desk: String,
     holder: String,
     steps: Vec<Step>,
+    /// The result was returned: the applicant may rate the service.
+    ratable: bool,
+    /// The rating given, if any.
+    rated: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -175,7 +179,15 @@ pub async fn lookup(
         .map_err(WebError::from)?
         .map(|v| v.procedure.name)
         .unwrap_or_else(|| d.procedure.code.to_string());
+    let rated = st
+        .store
+        .dossier_rating(&d.code)
+        .await
+        .map_err(WebError::from)?
+        .map(motcua_core::rating::level_label);
     let found = Found {
+        ratable: motcua_core::rating::ratable(d).is_ok(),
+        rated,
         code: d.code.to_string(),
         procedure,
         applicant: mask_name(&d.applicant.full_name),

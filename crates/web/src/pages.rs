@@ -28,20 +28,91 @@ struct HomePage {
     q: String,
     total: i64,
     fields: Vec<(String, i64)>,
+    news: Vec<crate::news::Item>,
+    year: i32,
+    stats: crate::stats::Line,
 }
 
+/// `GET /`: search, quick links, latest news, this year's figures.
 pub async fn home(State(st): State<AppState>) -> Result<Html<String>, PageError> {
     let fields = st.store.procedure_fields().await?;
     let total = fields.iter().map(|f| f.1).sum();
+    let period = crate::stats::default_period();
+    let (_, stats) = crate::stats::compute(&st, &period).await?;
     Ok(Html(
         HomePage {
             tr: Tr::vi(),
             q: String::new(),
             total,
             fields,
+            news: crate::news::latest(&st, 4).await?,
+            year: chrono::Datelike::year(&period.from()),
+            stats,
         }
         .render()?,
     ))
+}
+
+/// `GET /sitemap.xml`: the portal's public pages, every published
+/// procedure and news article.
+pub async fn sitemap(
+    State(st): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    let base = crate::news::base_url(&headers);
+    let mut urls: Vec<String> = [
+        "/",
+        "/thu-tuc",
+        "/tin-tuc",
+        "/tra-cuu-ho-so",
+        "/thong-ke",
+        "/lich",
+    ]
+    .iter()
+    .map(|p| format!("{base}{p}"))
+    .collect();
+    let procs = st
+        .store
+        .search_procedures(
+            &ProcedureFilter::default(),
+            motcua_store::Paging::new(1, 500)?,
+        )
+        .await?;
+    urls.extend(
+        procs
+            .items
+            .iter()
+            .map(|p| format!("{base}/thu-tuc/{}", p.code)),
+    );
+    let now = motcua_core::calendar::to_local(chrono::Utc::now());
+    let news = st
+        .store
+        .published_articles(now, None, motcua_store::Paging::new(1, 500)?)
+        .await?;
+    urls.extend(
+        news.items
+            .iter()
+            .map(|a| format!("{base}/tin-tuc/{}", a.slug)),
+    );
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for u in urls {
+        x.push_str(&format!(
+            "<url><loc>{}</loc></url>\n",
+            u.replace('&', "&amp;")
+        ));
+    }
+    x.push_str("</urlset>\n");
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/xml; charset=utf-8",
+        )],
+        x,
+    )
+        .into_response())
 }
 
 struct HitView {
@@ -59,6 +130,7 @@ struct CataloguePage {
     q: String,
     field: String,
     level: String,
+    online: bool,
     fields: Vec<(String, i64)>,
     levels: Vec<(&'static str, &'static str)>,
     hits: Vec<HitView>,
@@ -75,6 +147,8 @@ pub struct CatalogueQuery {
     q: Option<String>,
     field: Option<String>,
     level: Option<String>,
+    /// `1`: only procedures that take online submission.
+    online: Option<String>,
     page: Option<String>,
 }
 
@@ -96,6 +170,7 @@ pub async fn catalogue(
         q: params::text(q.q.as_deref()),
         field: params::text(q.field.as_deref()),
         level: params::level(q.level.as_deref())?,
+        online: (q.online.as_deref() == Some("1")).then_some(true),
         ..Default::default()
     };
     let res = st.store.search_procedures(&filter, paging).await?;
@@ -111,6 +186,9 @@ pub async fn catalogue(
         if let Some(l) = filter.level {
             qs.push(format!("level={}", l.as_str()));
         }
+        if filter.online == Some(true) {
+            qs.push("online=1".into());
+        }
         format!("/thu-tuc?{}", qs.join("&"))
     };
     let page = CataloguePage {
@@ -121,6 +199,7 @@ pub async fn catalogue(
             .level
             .map(|l| l.as_str().to_string())
             .unwrap_or_default(),
+        online: filter.online == Some(true),
         fields,
         levels: [
             Level::Province,

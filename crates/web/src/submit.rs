@@ -138,15 +138,33 @@ async fn page(
 }
 
 fn render(status: StatusCode, p: SubmitPage, csrf: String) -> Result<Response, PageError> {
-    let mut res = (status, Html(p.render()?)).into_response();
+    Ok(with_form_cookie(
+        status,
+        p.render()?,
+        FORM_COOKIE,
+        &csrf,
+        "/nop-truc-tuyen",
+    ))
+}
+
+/// A public form's page with its double-submit cookie (`name=value`, for
+/// `path` only, two hours), never cached.
+pub(crate) fn with_form_cookie(
+    status: StatusCode,
+    html: String,
+    name: &str,
+    value: &str,
+    path: &str,
+) -> Response {
+    let mut res = (status, Html(html)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "{FORM_COOKIE}={csrf}; Path=/nop-truc-tuyen; HttpOnly; SameSite=Strict; Max-Age=7200"
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=7200"
     )) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    res
 }
 
 /// `GET /nop-truc-tuyen/{code}`.

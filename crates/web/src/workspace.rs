@@ -55,6 +55,8 @@ pub struct Nav {
     pub queues: Vec<NavQueue>,
     pub desk: bool,
     pub admin: bool,
+    /// Writes the portal's news (editor or administrator).
+    pub editor: bool,
     pub section: &'static str,
 }
 
@@ -140,11 +142,21 @@ async fn nav(
             queues,
             desk: is_desk_officer(u),
             admin: is_admin(u),
+            editor: is_admin(u) || u.roles.contains(&Role::Editor),
             section,
         },
         sc,
         cal,
     ))
+}
+
+/// The navigation of a page outside the queues (news, reports).
+pub(crate) async fn nav_for(
+    st: &AppState,
+    staff: &Staff,
+    section: &'static str,
+) -> Result<Nav, WebError> {
+    Ok(nav(st, staff, None, section).await?.0)
 }
 
 /// Remaining working time, in words: `còn 1 ngày 3 giờ`, `quá hạn 2 giờ 10
@@ -365,6 +377,16 @@ pub async fn find(
 /// A refused form shows its page again (rendered by `page` with the reason)
 /// under the refusal's status (400, 403, 409…); a missing dossier or user
 /// and server errors go to the error page.
+pub(crate) async fn refused_page<Fut>(
+    e: WebError,
+    page: impl FnOnce(String) -> Fut,
+) -> Result<Response, PageError>
+where
+    Fut: std::future::Future<Output = Result<String, WebError>>,
+{
+    refused(e, page).await
+}
+
 async fn refused<Fut>(e: WebError, page: impl FnOnce(String) -> Fut) -> Result<Response, PageError>
 where
     Fut: std::future::Future<Output = Result<String, WebError>>,

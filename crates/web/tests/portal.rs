@@ -173,3 +173,159 @@ storage_test!(a_citizen_submits_online_without_an_account, |store| {
             .any(|m| m.recipient == "e@example.vn" && m.subject.contains(&code))
     );
 });
+
+async fn get(st: &AppState, uri: &str) -> (StatusCode, Option<String>, String) {
+    let res = router(st.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let s = res.status();
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
+    let body =
+        String::from_utf8_lossy(&to_bytes(res.into_body(), 1 << 24).await.unwrap()).into_owned();
+    (s, cookie, body)
+}
+
+async fn rate(
+    st: &AppState,
+    code: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let res = router(st.clone())
+        .oneshot(
+            Request::post(format!("/danh-gia/{code}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, cookie)
+                .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let s = res.status();
+    (
+        s,
+        String::from_utf8_lossy(&to_bytes(res.into_body(), 1 << 24).await.unwrap()).into_owned(),
+    )
+}
+
+storage_test!(applicants_rate_once_and_statistics_count_it, |store| {
+    demo::load(store).await.unwrap();
+    demo::load_dossiers(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    // Not returned yet: no form.
+    let (s, _, body) = get(&st, "/danh-gia/H55.305.1-261127-0002").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("chưa trả kết quả") && !body.contains("name=\"overall\""));
+    // Returned: the lookup links to the form.
+    let code = "H55.305.1-261116-0001";
+    let (_, _, look) = get(&st, &format!("/tra-cuu-ho-so?ma={code}")).await;
+    assert!(
+        look.contains(&format!("href=\"/danh-gia/{code}\"")),
+        "{look}"
+    );
+    let (s, cookie, body) = get(&st, &format!("/danh-gia/{code}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let cookie = cookie.unwrap();
+    let csrf = body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let id = store
+        .dossier(&motcua_core::dossier::DossierCode::parse(code).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .dossier
+        .applicant
+        .id_number
+        .to_string();
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("id_number", id.as_str()),
+        ("overall", "4"),
+        ("tiep_can", "5"),
+        ("thu_tuc", "4"),
+        ("cong_chuc", "5"),
+        ("ket_qua", "4"),
+        ("contacts", "1"),
+        ("unofficial_cost", "khong"),
+        ("comment", "<script>alert(1)</script>"),
+    ];
+    // A criterion left out, a wrong ID number, no CSRF cookie: refused, nothing stored.
+    let (s, body) = rate(&st, code, &cookie, &form).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Tiếp nhận, xử lý ý kiến phản ánh"), "{body}");
+    assert!(!body.contains("<script>alert"));
+    form.push(("phan_hoi", "3"));
+    let mut wrong = form.clone();
+    wrong[1].1 = "019000000000";
+    assert_eq!(
+        rate(&st, code, &cookie, &wrong).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(rate(&st, code, "", &form).await.0, StatusCode::FORBIDDEN);
+    let c = motcua_core::dossier::DossierCode::parse(code).unwrap();
+    assert_eq!(store.dossier_rating(&c).await.unwrap(), None);
+    // Rated once.
+    let (s, body) = rate(&st, code, &cookie, &form).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(body.contains("Cảm ơn"));
+    assert_eq!(store.dossier_rating(&c).await.unwrap(), Some(4));
+    assert_eq!(
+        rate(&st, code, &cookie, &form).await.0,
+        StatusCode::CONFLICT
+    );
+    // The statistics count every demo dossier once, and the rating.
+    let (s, _, stats) = get(&st, "/thong-ke?tu=2026-01-01&den=2026-12-31").await;
+    assert_eq!(s, StatusCode::OK);
+    let rows = store.stat_rows(chrono::Utc::now()).await.unwrap();
+    let p = motcua_core::stats::Period::new(
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+    )
+    .unwrap();
+    let mut t = motcua_core::stats::Tally::default();
+    for r in &rows {
+        t.add(
+            &r.facts,
+            &p,
+            motcua_core::calendar::to_local(chrono::Utc::now()),
+        );
+    }
+    assert_eq!(
+        t.total(),
+        11,
+        "13 demo dossiers, one not received, one refused"
+    );
+    assert_eq!(t.total(), t.resolved() + t.returned + t.in_progress());
+    assert!(
+        stats.contains(&format!(
+            "<strong>{}</strong> hồ sơ phải giải quyết",
+            t.total()
+        )),
+        "{stats}"
+    );
+    assert!(stats.contains("100,0 % (1)"), "{stats}");
+    assert!(stats.contains("<svg role=\"img\""));
+    assert_eq!(
+        get(&st, "/thong-ke?tu=2026-12-31&den=2026-01-01").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get(&st, "/thong-ke?tu=hom-qua").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    // Home page: news, the figures, quick links.
+    demo::load_news(store).await.unwrap();
+    let (_, _, home) = get(&st, "/").await;
+    assert!(home.contains("Tổ Khảo sát số 1 HĐND tỉnh"), "{home}");
+    assert!(home.contains("Tỷ lệ giải quyết đúng hạn"));
+});

@@ -1143,3 +1143,265 @@ storage_test!(huge_and_hostile_forms_are_refused_cleanly, |store| {
         0
     );
 });
+
+/// POSTs a multipart form with the session cookie.
+async fn send_multipart(
+    st: &AppState,
+    uri: &str,
+    cookie: &str,
+    parts: &[(&str, &str)],
+    image: Option<&[u8]>,
+) -> Res {
+    let mut b = Vec::new();
+    for (n, v) in parts {
+        b.extend_from_slice(
+            format!("--XB\r\nContent-Disposition: form-data; name=\"{n}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some(img) = image {
+        b.extend_from_slice(
+            b"--XB\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n",
+        );
+        b.extend_from_slice(img);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(b"--XB--\r\n");
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XB")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(b))
+        .unwrap();
+    let res = router(st.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let location = headers
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+    Res {
+        status,
+        location,
+        cookies: Vec::new(),
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+];
+
+storage_test!(news_editors_publish_schedule_and_sanitise, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone()).with_files(motcua_store::files::Files::local(
+        std::env::temp_dir().join(format!("motcua-news-{}", std::process::id())),
+    ));
+    person(store, "bt1", "H55.305.1", &[Role::Editor], PW).await;
+    person(store, "cv1", "H55.305.1", &[Role::Specialist], PW).await;
+    let cv = sign_in(&st, "cv1", PW).await;
+    assert_eq!(
+        send(&st, "GET", "/workspace/tin-tuc", &cv, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let ed = sign_in(&st, "bt1", PW).await;
+    let list = send(&st, "GET", "/workspace/tin-tuc", &ed, None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let form = send(&st, "GET", "/workspace/tin-tuc/moi", &ed, None).await;
+    let csrf = hidden(&form.body, "csrf");
+    let article = |title: &'static str, publish: &'static str, at: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("title", title.to_string()),
+            ("summary", "Lịch tiếp công dân tháng 12.".to_string()),
+            (
+                "body",
+                "## Lịch\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) **Thứ Năm**"
+                    .to_string(),
+            ),
+            ("category", "thong-bao".to_string()),
+            ("author", "Ban biên tập".to_string()),
+            ("image_caption", "Trụ sở UBND xã".to_string()),
+            ("publish", publish.to_string()),
+            ("publish_at", at.to_string()),
+        ]
+    };
+    async fn post(
+        st: &AppState,
+        uri: &str,
+        ed: &str,
+        v: &[(&'static str, String)],
+        img: Option<&[u8]>,
+    ) -> Res {
+        let p: Vec<(&str, &str)> = v.iter().map(|(k, x)| (*k, x.as_str())).collect();
+        send_multipart(st, uri, ed, &p, img).await
+    }
+    // Published now, with an image: public, sanitised, with Open Graph tags.
+    let r = post(
+        &st,
+        "/workspace/tin-tuc/moi",
+        &ed,
+        &article("Thông báo lịch tiếp công dân", "now", ""),
+        Some(PNG),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.location,
+        "/workspace/tin-tuc/thong-bao-lich-tiep-cong-dan?xong=1"
+    );
+    let page = send(
+        &st,
+        "GET",
+        "/tin-tuc/thong-bao-lich-tiep-cong-dan",
+        "",
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<h1>Thông báo lịch tiếp công dân</h1>"));
+    assert!(
+        page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<script>alert"));
+    assert!(page.body.contains(r##"<a href="#">x</a>"##));
+    assert!(page.body.contains("<strong>Thứ Năm</strong>"));
+    assert!(
+        page.body
+            .contains(r#"<meta property="og:title" content="Thông báo lịch tiếp công dân">"#)
+    );
+    let sha = page
+        .body
+        .split("/tin-tuc/anh/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        page.body
+            .contains("<figcaption>Trụ sở UBND xã</figcaption>")
+    );
+    let img = send(&st, "GET", &format!("/tin-tuc/anh/{sha}"), "", None).await;
+    assert_eq!(img.status, StatusCode::OK);
+    assert_eq!(img.headers[header::CONTENT_TYPE], "image/png");
+    // Scheduled: invisible until its moment, listed for the editors.
+    let r = post(
+        &st,
+        "/workspace/tin-tuc/moi",
+        &ed,
+        &article("Lịch nghỉ Tết Nguyên đán", "at", "2099-01-20T08:00"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        send(&st, "GET", "/tin-tuc/lich-nghi-tet-nguyen-dan", "", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let public = send(&st, "GET", "/tin-tuc", "", None).await;
+    assert!(
+        public.body.contains("Thông báo lịch tiếp công dân")
+            && !public.body.contains("Lịch nghỉ Tết")
+    );
+    let feed = send(&st, "GET", "/tin-tuc/feed.atom", "", None).await;
+    assert_eq!(
+        feed.headers[header::CONTENT_TYPE],
+        "application/atom+xml; charset=utf-8"
+    );
+    assert!(
+        feed.body
+            .contains("<title>Thông báo lịch tiếp công dân</title>")
+            && !feed.body.contains("Lịch nghỉ Tết")
+    );
+    let list = send(&st, "GET", "/workspace/tin-tuc", &ed, None).await;
+    assert!(
+        list.body
+            .contains("Lịch nghỉ Tết Nguyên đán</a></td><td>Hẹn giờ đăng"),
+        "{}",
+        list.body
+    );
+    let sitemap = send(&st, "GET", "/sitemap.xml", "", None).await;
+    assert!(
+        sitemap
+            .body
+            .contains("/tin-tuc/thong-bao-lich-tiep-cong-dan</loc>")
+            && !sitemap.body.contains("lich-nghi-tet")
+    );
+    // Bad input changes nothing.
+    let before = store
+        .all_articles(motcua_store::Paging::new(1, 100).unwrap())
+        .await
+        .unwrap()
+        .total;
+    let mut bad = article("", "now", "");
+    let r = post(&st, "/workspace/tin-tuc/moi", &ed, &bad, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Tiêu đề không được để trống"), "{}", r.body);
+    bad = article("Thông báo lịch tiếp công dân", "now", "");
+    assert_eq!(
+        post(&st, "/workspace/tin-tuc/moi", &ed, &bad, None)
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let r = post(
+        &st,
+        "/workspace/tin-tuc/moi",
+        &ed,
+        &article("Ảnh giả", "now", ""),
+        Some(b"GIF89a not a png"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
+    bad = article("Không có CSRF", "now", "");
+    bad[0].1 = "sai".into();
+    assert_eq!(
+        post(&st, "/workspace/tin-tuc/moi", &ed, &bad, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let after = store
+        .all_articles(motcua_store::Paging::new(1, 100).unwrap())
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(before, after);
+    // Withdrawn (back to a draft): gone from the portal.
+    let r = post(
+        &st,
+        "/workspace/tin-tuc/thong-bao-lich-tiep-cong-dan",
+        &ed,
+        &article("Thông báo lịch tiếp công dân", "draft", ""),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        send(
+            &st,
+            "GET",
+            "/tin-tuc/thong-bao-lich-tiep-cong-dan",
+            "",
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&st, "GET", &format!("/tin-tuc/anh/{sha}"), "", None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+});

@@ -23,6 +23,9 @@ named_enum!(
         Administrator => ("administrator", "Quản trị hệ thống"),
         /// Reads for oversight; takes no action on dossiers.
         OversightReader => ("oversight_reader", "Giám sát, theo dõi"),
+        /// *Biên tập viên*: writes and publishes the portal's news; takes no
+        /// action on dossiers.
+        Editor => ("editor", "Biên tập viên Cổng thông tin"),
     }
 );
 
