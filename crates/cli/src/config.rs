@@ -69,6 +69,10 @@ pub struct Settings {
     /// First retry delay of a failed notification, in seconds (doubles per attempt, at most 1 h).
     #[serde(default = "default_retry")]
     pub notify_retry_seconds: u64,
+    /// The portal's public address, for links in notifications
+    /// (`https://dichvucong.example.vn`); default: `http://` + the listen address.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -84,6 +88,7 @@ impl Default for Settings {
             sms_gateway_token: None,
             smtp_from: default_from(),
             notify_retry_seconds: default_retry(),
+            public_url: None,
         }
     }
 }
@@ -119,6 +124,7 @@ impl Settings {
             ("MOTCUA_SMTP_URL", &mut s.smtp_url),
             ("MOTCUA_SMS_GATEWAY_URL", &mut s.sms_gateway_url),
             ("MOTCUA_SMS_GATEWAY_TOKEN", &mut s.sms_gateway_token),
+            ("MOTCUA_PUBLIC_URL", &mut s.public_url),
         ] {
             if let Ok(v) = std::env::var(var)
                 && !v.is_empty()
@@ -194,9 +200,19 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
             path: format!("listen {listen}"),
             source,
         })?;
+    let public_url = match &s.public_url {
+        Some(u) if u.starts_with("http://") || u.starts_with("https://") => u.clone(),
+        Some(u) => {
+            return Err(CliError::Usage(format!(
+                "public_url `{u}`: cần địa chỉ bắt đầu bằng http:// hoặc https://"
+            )));
+        }
+        None => format!("http://{listen}"),
+    };
     let store = open_store(s)
         .await?
-        .with_sms_notices(s.sms_gateway_url.is_some());
+        .with_sms_notices(s.sms_gateway_url.is_some())
+        .with_portal_url(&public_url);
     if s.load_demo && !args.no_demo && store.is_empty().await? {
         let d = motcua_store::demo::load(&store).await?;
         let dossiers = motcua_store::demo::load_dossiers(&store).await?;

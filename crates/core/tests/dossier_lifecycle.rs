@@ -96,6 +96,15 @@ fn happy_path_with_control_sheet() {
     assert_eq!(d.version, 6);
     assert!(d.allowed_actions().is_empty());
     assert_eq!(d.timeliness(), Some(Timeliness::Early));
+    // The return invites the applicant to rate the service, with the link.
+    let n = notice_for(&d, &e, "https://dichvucong.example.vn/").unwrap();
+    let link = format!("https://dichvucong.example.vn/danh-gia/{}", d.code);
+    assert!(n.body.contains(&link), "{}", n.body);
+    assert!(
+        n.sms.contains(&link) && n.sms.chars().count() <= SMS_MAX,
+        "{}",
+        n.sms
+    );
     events.push(e);
 
     let sheet = control_sheet(&events, cal(), None);
@@ -987,7 +996,7 @@ fn notices_have_an_sms_form() {
         cal(),
     )
     .unwrap();
-    let n = notice_for(&d, &e).expect("reception is notified");
+    let n = notice_for(&d, &e, "https://dichvucong.example.vn").expect("reception is notified");
     assert!(n.body.contains("Đã tiếp nhận") || n.body.contains("đã được tiếp nhận"));
     assert!(n.sms.is_ascii(), "{}", n.sms);
     assert!(n.sms.chars().count() <= SMS_MAX);
@@ -996,7 +1005,7 @@ fn notices_have_an_sms_form() {
     assert!(n.sms.contains(&due), "{} lacks {due}", n.sms);
     // An event with nothing to tell gives no notice.
     let (d2, e2) = apply(&d, forward(), &ro(), at(2019, 3, 12, 9, 0));
-    assert!(notice_for(&d2, &e2).is_none());
+    assert!(notice_for(&d2, &e2, "https://dichvucong.example.vn").is_none());
 }
 
 #[test]
@@ -1017,7 +1026,7 @@ fn notice_templates_reword_and_are_checked() {
     assert_eq!(t.check(), Ok(()));
     let mut map = std::collections::HashMap::new();
     map.insert("receive".to_string(), t);
-    let n = notice_with(&d, &e, &map).unwrap();
+    let n = notice_with(&d, &e, &map, "https://dichvucong.example.vn").unwrap();
     assert_eq!(n.subject, format!("Hồ sơ {} đã được tiếp nhận", d.code));
     assert!(
         n.body
@@ -1025,7 +1034,10 @@ fn notice_templates_reword_and_are_checked() {
     );
     assert!(n.sms.is_ascii() && n.sms.contains(d.code.as_str()));
     // Without a template, the built-in text.
-    assert_eq!(notice_with(&d, &e, &Default::default()), notice_for(&d, &e));
+    assert_eq!(
+        notice_with(&d, &e, &Default::default(), "https://dichvucong.example.vn"),
+        notice_for(&d, &e, "https://dichvucong.example.vn")
+    );
     let bad = NoticeTemplate {
         subject: "Hồ sơ {ma}".into(),
         body: "x".into(),

@@ -18,6 +18,7 @@ use typst::{Library, LibraryExt, World};
 const COMMON: &str = include_str!("../templates/common.typ");
 const SLIP: &str = include_str!("../templates/slip.typ");
 const LEDGER: &str = include_str!("../templates/ledger.typ");
+const TABLE: &str = include_str!("../templates/table.typ");
 const FONTS: [&[u8]; 4] = [
     include_bytes!("../fonts/NotoSerif-Regular.ttf"),
     include_bytes!("../fonts/NotoSerif-Bold.ttf"),
@@ -90,6 +91,51 @@ pub struct LedgerData {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A header cell of a [`TableDoc`], spanning columns and rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeaderCell {
+    pub text: String,
+    pub colspan: u32,
+    pub rowspan: u32,
+}
+
+impl HeaderCell {
+    pub fn new(text: impl Into<String>, colspan: u32, rowspan: u32) -> Self {
+        HeaderCell {
+            text: text.into(),
+            colspan: colspan.max(1),
+            rowspan: rowspan.max(1),
+        }
+    }
+}
+
+/// A titled table for posting at the desk or signing: the catalogue listing
+/// (niêm yết) and the statistics reports. Every row has `widths.len()`
+/// cells; the header rows' spans must cover the same number of columns.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableDoc {
+    pub parent: String,
+    pub agency: String,
+    /// Place and date line ("Xã Đồng Hỷ", [`date_words`]); empty: none.
+    pub place: String,
+    pub date_words: String,
+    pub title: String,
+    pub subtitle: String,
+    pub landscape: bool,
+    pub font_size: f64,
+    /// Relative column widths.
+    pub widths: Vec<f64>,
+    pub header: Vec<Vec<HeaderCell>>,
+    pub rows: Vec<Vec<String>>,
+    /// Columns from this index on are right-aligned (numbers).
+    pub first_numeric: usize,
+    /// Rows (0-based) printed bold, such as totals.
+    pub strong: Vec<usize>,
+    pub notes: Vec<String>,
+    pub sign_left: String,
+    pub sign_right: String,
+}
+
 /// The QR code of a text as an SVG document.
 pub fn qr_svg(text: &str) -> Result<String, DocError> {
     let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| DocError::Data(e.to_string()))?;
@@ -116,6 +162,21 @@ pub fn slip_pdf(data: &SlipData) -> Result<Vec<u8>, DocError> {
 
 pub fn ledger_pdf(data: &LedgerData) -> Result<Vec<u8>, DocError> {
     render(LEDGER, data)
+}
+
+pub fn table_pdf(data: &TableDoc) -> Result<Vec<u8>, DocError> {
+    let cols = data.widths.len();
+    if cols == 0 {
+        return Err(DocError::Data("bảng không có cột nào".into()));
+    }
+    if let Some((i, r)) = data.rows.iter().enumerate().find(|(_, r)| r.len() != cols) {
+        return Err(DocError::Data(format!(
+            "dòng {} có {} ô, bảng có {cols} cột",
+            i + 1,
+            r.len()
+        )));
+    }
+    render(TABLE, data)
 }
 
 fn render<T: Serialize>(main: &str, data: &T) -> Result<Vec<u8>, DocError> {

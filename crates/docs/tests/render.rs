@@ -1,6 +1,9 @@
 //! Real PDFs from the templates, with Vietnamese text and the QR code.
 
-use motcua_docs::{LedgerData, Line, SlipData, Table, date_words, ledger_pdf, qr_svg, slip_pdf};
+use motcua_docs::{
+    HeaderCell, LedgerData, Line, SlipData, Table, TableDoc, date_words, ledger_pdf, qr_svg,
+    slip_pdf, table_pdf,
+};
 
 fn slip() -> SlipData {
     SlipData {
@@ -106,4 +109,63 @@ fn a_character_the_font_lacks_is_refused_not_drawn_as_a_box() {
     s.paragraphs.push(Line::new("Bên giao", "A → B"));
     let e = slip_pdf(&s).unwrap_err().to_string();
     assert!(e.contains("U+2192"), "{e}");
+}
+
+fn table_doc() -> TableDoc {
+    TableDoc {
+        parent: "Ủy ban nhân dân huyện Đồng Hỷ".into(),
+        agency: "Bộ phận Tiếp nhận và Trả kết quả".into(),
+        place: "Đồng Hỷ".into(),
+        date_words: date_words(chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()),
+        title: "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT TTHC".into(),
+        subtitle: "Từ 01/01/2016 đến 31/12/2018".into(),
+        landscape: true,
+        font_size: 8.0,
+        widths: vec![0.5, 3.0, 1.0, 1.0, 1.0],
+        header: vec![
+            vec![
+                HeaderCell::new("STT", 1, 2),
+                HeaderCell::new("Đơn vị", 1, 2),
+                HeaderCell::new("Số hồ sơ đã giải quyết", 3, 1),
+            ],
+            vec![
+                HeaderCell::new("Trước hạn", 1, 1),
+                HeaderCell::new("Đúng hạn", 1, 1),
+                HeaderCell::new("Quá hạn", 1, 1),
+            ],
+        ],
+        rows: (1..=120)
+            .map(|i| {
+                vec![
+                    i.to_string(),
+                    format!("Xã Sông Cầu #{i} *[x]* $y$"),
+                    "29.166".into(),
+                    "0".into(),
+                    "357".into(),
+                ]
+            })
+            .collect(),
+        first_numeric: 2,
+        strong: vec![119],
+        notes: vec!["Mỗi hồ sơ được tính một lần trong mỗi phần.".into()],
+        sign_left: "NGƯỜI LẬP BIỂU".into(),
+        sign_right: "THỦ TRƯỞNG ĐƠN VỊ".into(),
+    }
+}
+
+#[test]
+fn table_document_with_spanning_header_renders_over_pages() {
+    let pdf = table_pdf(&table_doc()).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    keep("table.pdf", &pdf);
+}
+
+#[test]
+fn table_document_refuses_a_row_of_the_wrong_width() {
+    let mut d = table_doc();
+    d.rows[3].pop();
+    let e = table_pdf(&d).unwrap_err().to_string();
+    assert!(e.contains("dòng 4"), "{e}");
+    d.widths.clear();
+    assert!(table_pdf(&d).is_err());
 }

@@ -53,12 +53,17 @@ pub struct Store {
     /// Whether dossier transactions also queue an SMS for applicants who
     /// left a phone number (on when an SMS gateway is configured).
     pub(crate) sms_notices: bool,
+    /// The public portal's address, for links in notices (rating).
+    pub(crate) portal_url: std::sync::Arc<str>,
     /// On SQLite, the one connection that writes dossiers, with its group
     /// commit (`sqlite_writes.rs`).
     pub(crate) sqlite_writer: Option<std::sync::Arc<crate::sqlite_writes::SqliteWriter>>,
     /// Cached notice templates (`templates.rs`).
     pub(crate) templates: crate::templates::TemplateCache,
 }
+
+/// The portal address when none is configured: the default listen address.
+pub const DEFAULT_PORTAL_URL: &str = "http://127.0.0.1:8080";
 
 impl Store {
     /// Connects to `sqlite://PATH` (created if missing; WAL, foreign keys on)
@@ -93,6 +98,7 @@ impl Store {
                 writer: Db::Sqlite(writer),
                 calendars: Default::default(),
                 sms_notices: false,
+                portal_url: DEFAULT_PORTAL_URL.into(),
                 sqlite_writer: Some(crate::sqlite_writes::SqliteWriter::new(own)),
                 templates: Default::default(),
             })
@@ -120,6 +126,7 @@ impl Store {
             writer: Db::Pg(pool),
             calendars: Default::default(),
             sms_notices: false,
+            portal_url: DEFAULT_PORTAL_URL.into(),
             sqlite_writer: None,
             templates: Default::default(),
         })
@@ -131,6 +138,18 @@ impl Store {
     pub fn with_sms_notices(mut self, on: bool) -> Store {
         self.sms_notices = on;
         self
+    }
+
+    /// The portal's public address (`https://dichvucong.example.vn`), used
+    /// in the links of notices; set by `motcua serve` from `public_url`.
+    pub fn with_portal_url(mut self, url: &str) -> Store {
+        self.portal_url = url.trim_end_matches('/').into();
+        self
+    }
+
+    /// The portal's public address (no trailing slash).
+    pub fn portal_url(&self) -> &str {
+        &self.portal_url
     }
 
     /// `sqlite` or `postgres`.

@@ -211,7 +211,7 @@ impl Store {
                 .bind(json(&d)?).bind(Utc::now()).bind(d.assignee.clone())
                 .execute(&mut *tx).await?;
             insert_event!(tx, &ev, GENESIS_HASH);
-            enqueue_notice!(tx, &d, &ev, self.sms_notices, &templates);
+            enqueue_notice!(tx, &d, &ev, self, &templates);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;
@@ -266,7 +266,7 @@ impl Store {
                 return Err(StoreError::Transition(TransitionError::StaleVersion { expected: version as u64, actual: d.version }));
             }
             insert_event_row!(tx, &ev, &last_hash, data, hash);
-            enqueue_notice!(tx, &d, &ev, self.sms_notices, &templates);
+            enqueue_notice!(tx, &d, &ev, self, &templates);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;

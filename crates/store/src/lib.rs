@@ -5,6 +5,7 @@
 
 mod calendar;
 mod catalogue;
+pub mod citizens;
 mod db;
 pub mod demo;
 mod dossiers;

@@ -24,16 +24,17 @@ pub struct OutboxMessage {
 
 /// The outbox rows of the applicant's notices for an event: `(id, channel,
 /// recipient, subject, body)`, by e-mail when the applicant left an address,
-/// by SMS when they left a phone number and `sms` (the store queues SMS).
+/// by SMS when they left a phone number and the store queues SMS; links
+/// point at the store's portal address ([`Store::with_portal_url`]).
 /// Ids are `CODE/VERSION` (e-mail) and `CODE/VERSION/sms`, so a replayed
 /// transaction queues nothing twice.
 pub(crate) fn notice_rows(
     d: &motcua_core::dossier::Dossier,
     ev: &motcua_core::dossier::Event,
-    sms: bool,
+    store: &Store,
     templates: &crate::templates::Templates,
 ) -> Vec<(String, &'static str, String, String, String)> {
-    let Some(n) = motcua_core::dossier::notice_with(d, ev, templates) else {
+    let Some(n) = motcua_core::dossier::notice_with(d, ev, templates, &store.portal_url) else {
         return Vec::new();
     };
     let id = format!("{}/{}", ev.dossier, ev.version);
@@ -47,7 +48,9 @@ pub(crate) fn notice_rows(
             n.body.clone(),
         ));
     }
-    if sms && let Some(phone) = d.applicant.phone.as_ref() {
+    if store.sms_notices
+        && let Some(phone) = d.applicant.phone.as_ref()
+    {
         rows.push((
             format!("{id}/sms"),
             "sms",
@@ -62,8 +65,8 @@ pub(crate) fn notice_rows(
 /// Adds the applicant's notices for an event to the outbox, inside the
 /// caller's transaction ([`notice_rows`]).
 macro_rules! enqueue_notice {
-    ($tx:expr, $d:expr, $ev:expr, $sms:expr, $templates:expr) => {
-        for (id, channel, recipient, subject, body) in crate::outbox::notice_rows($d, $ev, $sms, $templates) {
+    ($tx:expr, $d:expr, $ev:expr, $store:expr, $templates:expr) => {
+        for (id, channel, recipient, subject, body) in crate::outbox::notice_rows($d, $ev, $store, $templates) {
             let now = chrono::Utc::now();
             sqlx::query(
                 "INSERT INTO outbox (id, dossier_code, channel, recipient, subject, body, created_at, attempts, next_attempt_at) \

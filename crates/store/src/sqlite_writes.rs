@@ -277,7 +277,7 @@ fn bind_tail<'q>(
     ) = (None, None, None, None);
     let mut sms: (Option<String>, Option<String>, Option<String>) = (None, None, None);
     for (id, channel, recipient, subject, body) in
-        crate::outbox::notice_rows(d, ev, store.sms_notices, templates)
+        crate::outbox::notice_rows(d, ev, store, templates)
     {
         if channel == "sms" {
             sms = (Some(id), Some(recipient), Some(body));

@@ -1,7 +1,8 @@
 //! The HTTP server of motcua: the JSON API (with its OpenAPI document), the
 //! server-rendered pages, health, readiness and metrics.
 
-pub mod api;
+pub mod account;
+mod api;
 pub mod auth;
 pub mod calendar;
 pub mod documents;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/thu-tuc", get(pages::catalogue))
         .route("/thu-tuc/{code}", get(pages::procedure))
+        .route("/thu-tuc/niem-yet/{file}", get(slips::catalogue_listing))
         .route("/don-vi/{code}", get(pages::unit))
         .route("/api/procedures", get(api::list_procedures))
         .route("/api/procedures/{code}", get(api::get_procedure))
@@ -133,6 +135,20 @@ pub fn router(state: AppState) -> Router {
         .route("/tin-tuc/{slug}", get(news::article))
         .route("/thong-ke", get(stats::page))
         .route("/danh-gia/{code}", get(rating::form).post(rating::submit))
+        .route("/tai-khoan", get(account::show))
+        .route(
+            "/tai-khoan/dang-nhap",
+            axum::routing::post(account::request_link),
+        )
+        .route(
+            "/tai-khoan/xac-nhan",
+            get(account::confirm_form).post(account::confirm),
+        )
+        .route("/tai-khoan/them", axum::routing::post(account::add))
+        .route(
+            "/tai-khoan/dang-xuat",
+            axum::routing::post(account::sign_out),
+        )
         .route("/sitemap.xml", get(pages::sitemap))
         .route("/robots.txt", get(robots))
         .route(
@@ -238,7 +254,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Robots may read the portal, not the workspace or the API.
 async fn robots() -> &'static str {
-    "User-agent: *\nDisallow: /workspace/\nDisallow: /api/\nDisallow: /login\nSitemap: /sitemap.xml\n"
+    "User-agent: *\nDisallow: /workspace/\nDisallow: /api/\nDisallow: /login\nDisallow: /tai-khoan\nSitemap: /sitemap.xml\n"
 }
 
 async fn healthz() -> &'static str {

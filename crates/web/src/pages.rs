@@ -131,6 +131,10 @@ struct CataloguePage {
     field: String,
     level: String,
     online: bool,
+    agency: String,
+    /// The chosen desk: name, address, hours.
+    desk: Option<Agency>,
+    desks: Vec<(String, String)>,
     fields: Vec<(String, i64)>,
     levels: Vec<(&'static str, &'static str)>,
     hits: Vec<HitView>,
@@ -149,7 +153,39 @@ pub struct CatalogueQuery {
     level: Option<String>,
     /// `1`: only procedures that take online submission.
     online: Option<String>,
+    /// A desk (nơi tiếp nhận): the procedures of its level.
+    agency: Option<String>,
     page: Option<String>,
+}
+
+/// `text` on one line, at most `max` characters (an ellipsis marks a cut).
+pub fn one_line(text: &str, max: usize) -> String {
+    let s = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() <= max {
+        return s;
+    }
+    let mut cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The desks in force today, by name: `(code, name)`.
+async fn desks(st: &AppState) -> Result<Vec<Agency>, WebError> {
+    let today = motcua_core::calendar::to_local(chrono::Utc::now()).date();
+    let mut v = st
+        .store
+        .list_agencies(
+            &AgencyFilter {
+                desk: Some(true),
+                date: Some(today),
+                ..Default::default()
+            },
+            Paging::all(),
+        )
+        .await?
+        .items;
+    v.sort_by_key(|a| (a.level, a.name.clone()));
+    Ok(v)
 }
 
 fn levels_vi(levels: &str) -> String {
@@ -166,10 +202,25 @@ pub async fn catalogue(
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Html<String>, PageError> {
     let paging = params::paging(q.page.as_deref(), None, 20)?;
+    let desks = desks(&st).await?;
+    let desk = match params::text(q.agency.as_deref()) {
+        None => None,
+        Some(code) => Some(
+            desks
+                .iter()
+                .find(|a| a.code.as_str() == code)
+                .cloned()
+                .ok_or_else(|| {
+                    WebError::BadRequest(format!(
+                        "Không có nơi tiếp nhận hồ sơ mã `{code}`; hãy chọn trong danh sách."
+                    ))
+                })?,
+        ),
+    };
     let filter = ProcedureFilter {
         q: params::text(q.q.as_deref()),
         field: params::text(q.field.as_deref()),
-        level: params::level(q.level.as_deref())?,
+        level: params::level(q.level.as_deref())?.or(desk.as_ref().map(|d| d.level)),
         online: (q.online.as_deref() == Some("1")).then_some(true),
         ..Default::default()
     };
@@ -183,7 +234,10 @@ pub async fn catalogue(
                 qs.push(format!("{k}={}", urlencode(v)));
             }
         }
-        if let Some(l) = filter.level {
+        if let Some(d) = &desk {
+            qs.push(format!("agency={}", urlencode(d.code.as_str())));
+        }
+        if let (Some(l), None) = (filter.level, &desk) {
             qs.push(format!("level={}", l.as_str()));
         }
         if filter.online == Some(true) {
@@ -195,11 +249,19 @@ pub async fn catalogue(
         tr: Tr::vi(),
         q: filter.q.clone().unwrap_or_default(),
         field: filter.field.clone().unwrap_or_default(),
-        level: filter
-            .level
+        level: params::level(q.level.as_deref())?
             .map(|l| l.as_str().to_string())
             .unwrap_or_default(),
         online: filter.online == Some(true),
+        agency: desk
+            .as_ref()
+            .map(|d| d.code.to_string())
+            .unwrap_or_default(),
+        desks: desks
+            .iter()
+            .map(|a| (a.code.to_string(), a.name.clone()))
+            .collect(),
+        desk: desk.clone(),
         fields,
         levels: [
             Level::Province,

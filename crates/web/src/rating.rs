@@ -60,12 +60,7 @@ async fn page(
     let rec = st.store.dossier(&c).await?.ok_or_else(missing)?;
     let d = &rec.dossier;
     let rated = st.store.dossier_rating(&c).await?.map(level_label);
-    let procedure = st
-        .store
-        .procedure(&d.procedure.code, d.procedure.valid_from)
-        .await?
-        .map(|v| v.procedure.name)
-        .unwrap_or_else(|| d.procedure.code.to_string());
+    let procedure = procedure_name(st, d).await?;
     Ok(RatingPage {
         tr: Tr::vi(),
         code: c.to_string(),
@@ -92,6 +87,41 @@ fn render(status: StatusCode, p: RatingPage) -> Result<Response, PageError> {
         &csrf,
         &path,
     ))
+}
+
+/// The name of a dossier's procedure (its version), or its code.
+pub(crate) async fn procedure_name(
+    st: &AppState,
+    d: &motcua_core::dossier::Dossier,
+) -> Result<String, WebError> {
+    Ok(st
+        .store
+        .procedure(&d.procedure.code, d.procedure.valid_from)
+        .await?
+        .map(|v| v.procedure.name)
+        .unwrap_or_else(|| d.procedure.code.to_string()))
+}
+
+/// The applicant's proof (rating, following from an account): the ID
+/// number (or tax code) on the receipt. A wrong one counts as a miss of the
+/// client's lookup rate limit, so that numbers cannot be guessed.
+pub(crate) fn prove_applicant(
+    st: &AppState,
+    ip: Option<std::net::IpAddr>,
+    now: Instant,
+    d: &motcua_core::dossier::Dossier,
+    given: Option<&str>,
+) -> Result<(), WebError> {
+    let given = given.unwrap_or("").trim();
+    if given.is_empty() || given != d.applicant.id_number.as_str() {
+        if let Some(ip) = ip {
+            st.lookups.missed(ip, now);
+        }
+        return Err(WebError::Forbidden(
+            "số định danh (hoặc mã số thuế) không khớp với người nộp hồ sơ này".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// `GET /danh-gia/{code}`.
@@ -138,15 +168,7 @@ pub async fn submit(
         let c = DossierCode::parse(&code).map_err(|_| missing())?;
         let rec = st.store.dossier(&c).await?.ok_or_else(missing)?;
         let d = &rec.dossier;
-        let given = field(&f, "id_number").unwrap_or("").trim();
-        if given.is_empty() || given != d.applicant.id_number.as_str() {
-            if let Some(ip) = ip {
-                st.lookups.missed(ip, now);
-            }
-            return Err(WebError::Forbidden(
-                "số định danh (hoặc mã số thuế) không khớp với người nộp hồ sơ này".into(),
-            ));
-        }
+        prove_applicant(&st, ip, now, d, field(&f, "id_number"))?;
         ratable(d).map_err(|e| WebError::Conflict(e.to_string()))?;
         let r = Rating::from_answers(|k| field(&f, k))
             .map_err(|e| WebError::BadRequest(e.to_string()))?;

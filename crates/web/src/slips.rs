@@ -442,3 +442,91 @@ pub async fn ledger(
     let bytes = motcua_docs::ledger_pdf(&data).map_err(|e| WebError::BadRequest(e.to_string()))?;
     Ok(pdf(bytes, &format!("so-theo-doi-{desk}-{year}.pdf")))
 }
+
+/// `GET /thu-tuc/niem-yet/{desk}.pdf`: the catalogue of the procedures a
+/// desk receives (those of its level in force today), for posting at the
+/// desk (niêm yết công khai, Decree 61/2018 Art. 7 and 14).
+pub async fn catalogue_listing(
+    State(st): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, crate::error::PageError> {
+    let code = file
+        .strip_suffix(".pdf")
+        .and_then(|c| AgencyCode::new(c).ok())
+        .ok_or_else(|| WebError::NotFound("Không có danh mục này.".into()))?;
+    let desk = st
+        .store
+        .agency(&code)
+        .await?
+        .filter(|a| a.desk)
+        .ok_or_else(|| WebError::NotFound(format!("Không có nơi tiếp nhận hồ sơ mã {code}.")))?;
+    let h = heading(&st, &code).await?;
+    let mut procs: Vec<_> = st
+        .store
+        .all_procedures(false)
+        .await?
+        .into_iter()
+        .filter(|p| p.levels().contains(&desk.level))
+        .collect();
+    procs.sort_by(|a, b| {
+        (a.field.as_str(), a.name.as_str()).cmp(&(b.field.as_str(), b.name.as_str()))
+    });
+    let rows: Vec<Vec<String>> = procs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            vec![
+                (i + 1).to_string(),
+                p.code.to_string(),
+                p.name.clone(),
+                p.field.clone(),
+                crate::pages::one_line(&p.processing_time_direct_raw, 160),
+                crate::pages::one_line(&p.fee_direct_raw, 160),
+                if p.online_submission { "Có" } else { "" }.to_string(),
+            ]
+        })
+        .collect();
+    let today = motcua_core::calendar::to_local(chrono::Utc::now()).date();
+    let cell = motcua_docs::HeaderCell::new;
+    let data = motcua_docs::TableDoc {
+        parent: h.parent,
+        agency: h.agency,
+        place: h.place,
+        date_words: date_words(today),
+        title: "DANH MỤC THỦ TỤC HÀNH CHÍNH".into(),
+        subtitle: format!(
+            "tiếp nhận tại {} ({} thủ tục, đang có hiệu lực ngày {})",
+            desk.name,
+            rows.len(),
+            today.format("%d/%m/%Y")
+        ),
+        landscape: true,
+        font_size: 8.0,
+        widths: vec![0.45, 1.0, 4.2, 1.6, 2.2, 2.2, 0.8],
+        header: vec![vec![
+            cell("STT", 1, 1),
+            cell("Mã thủ tục", 1, 1),
+            cell("Tên thủ tục hành chính", 1, 1),
+            cell("Lĩnh vực", 1, 1),
+            cell("Thời hạn giải quyết", 1, 1),
+            cell("Phí, lệ phí", 1, 1),
+            cell("Nộp trực tuyến", 1, 1),
+        ]],
+        rows,
+        first_numeric: 99,
+        strong: Vec::new(),
+        notes: vec![
+            format!(
+                "Nơi tiếp nhận: {}. Địa chỉ: {}. Thời gian làm việc: {}.",
+                desk.name,
+                if desk.address.is_empty() { "(chưa công bố)" } else { &desk.address },
+                crate::i18n::Tr::vi().hours(&desk.hours.to_string())
+            ),
+            "Thành phần hồ sơ, mẫu đơn, tờ khai và căn cứ pháp lý của từng thủ tục: tra cứu tại Cổng dịch vụ công, mục Thủ tục hành chính.".into(),
+        ],
+        sign_left: String::new(),
+        sign_right: String::new(),
+    };
+    let bytes = motcua_docs::table_pdf(&data).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    Ok(pdf(bytes, &format!("niem-yet-{code}.pdf")))
+}

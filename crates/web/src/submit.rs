@@ -373,6 +373,10 @@ pub async fn submit(
                 )
                 .await?;
         }
+        // A signed-in citizen follows the dossier from their account.
+        if let Some(c) = crate::account::signed_in(&st, &headers).await? {
+            st.store.follow_dossier(&c.email, &dcode, Utc::now()).await?;
+        }
         tracing::info!(dossier = %dcode, desk = %desk, "submitted online");
         Ok((dcode.to_string(), agency.name, due.map(fmt_time).unwrap_or_default()))
     }

@@ -47,15 +47,8 @@ async fn post(st: &AppState, cookie: &str, body: Vec<u8>) -> (StatusCode, String
     if !cookie.is_empty() {
         req = req.header(header::COOKIE, cookie);
     }
-    let res = router(st.clone())
-        .oneshot(req.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let s = res.status();
-    (
-        s,
-        String::from_utf8_lossy(&to_bytes(res.into_body(), 1 << 24).await.unwrap()).into_owned(),
-    )
+    let (s, _, _, body) = send(st, req.body(Body::from(body)).unwrap()).await;
+    (s, body)
 }
 
 storage_test!(a_citizen_submits_online_without_an_account, |store| {
@@ -63,32 +56,14 @@ storage_test!(a_citizen_submits_online_without_an_account, |store| {
     let st = AppState::new(store.clone()).with_files(motcua_store::files::Files::local(
         std::env::temp_dir().join(format!("motcua-portal-{}", std::process::id())),
     ));
-    let res = router(st.clone())
-        .oneshot(
-            Request::get("/nop-truc-tuyen/1.001193")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let set = res
-        .headers()
-        .get(header::SET_COOKIE)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let (s, set, body) = get(&st, "/nop-truc-tuyen/1.001193").await;
+    assert_eq!(s, StatusCode::OK);
     let token = set
-        .strip_prefix("motcua_form=")
         .unwrap()
-        .split(';')
-        .next()
+        .strip_prefix("motcua_form=")
         .unwrap()
         .to_string();
     let cookie = format!("motcua_form={token}");
-    let body =
-        String::from_utf8_lossy(&to_bytes(res.into_body(), 1 << 24).await.unwrap()).into_owned();
     assert!(body.contains("Nộp hồ sơ trực tuyến") && body.contains("H55.305.1"));
     let pcode = motcua_core::codes::ProcedureCode::new("1.001193").unwrap();
     let pv = store.procedure(&pcode, None).await.unwrap().unwrap();
@@ -174,19 +149,32 @@ storage_test!(a_citizen_submits_online_without_an_account, |store| {
     );
 });
 
-async fn get(st: &AppState, uri: &str) -> (StatusCode, Option<String>, String) {
-    let res = router(st.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+/// Sends a request through the router: status, the `Set-Cookie`
+/// name=value pairs, the `Location`, the body.
+async fn send(
+    st: &AppState,
+    req: Request<Body>,
+) -> (StatusCode, Vec<String>, Option<String>, String) {
+    let res = router(st.clone()).oneshot(req).await.unwrap();
     let s = res.status();
-    let cookie = res
+    let cookies = res
         .headers()
-        .get(header::SET_COOKIE)
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
     let body =
         String::from_utf8_lossy(&to_bytes(res.into_body(), 1 << 24).await.unwrap()).into_owned();
-    (s, cookie, body)
+    (s, cookies, location, body)
+}
+
+async fn get(st: &AppState, uri: &str) -> (StatusCode, Option<String>, String) {
+    let (s, cookies, _, body) = send(st, Request::get(uri).body(Body::empty()).unwrap()).await;
+    (s, cookies.into_iter().next(), body)
 }
 
 async fn rate(
@@ -195,21 +183,8 @@ async fn rate(
     cookie: &str,
     form: &[(&str, &str)],
 ) -> (StatusCode, String) {
-    let res = router(st.clone())
-        .oneshot(
-            Request::post(format!("/danh-gia/{code}"))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, cookie)
-                .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let s = res.status();
-    (
-        s,
-        String::from_utf8_lossy(&to_bytes(res.into_body(), 1 << 24).await.unwrap()).into_owned(),
-    )
+    let (s, _, _, body) = form_post(st, &format!("/danh-gia/{code}"), cookie, form).await;
+    (s, body)
 }
 
 storage_test!(applicants_rate_once_and_statistics_count_it, |store| {
@@ -328,4 +303,283 @@ storage_test!(applicants_rate_once_and_statistics_count_it, |store| {
     let (_, _, home) = get(&st, "/").await;
     assert!(home.contains("Tổ Khảo sát số 1 HĐND tỉnh"), "{home}");
     assert!(home.contains("Tỷ lệ giải quyết đúng hạn"));
+});
+
+/// A form post with cookies.
+async fn form_post(
+    st: &AppState,
+    uri: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, Vec<String>, Option<String>, String) {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+        .unwrap();
+    send(st, req).await
+}
+
+async fn get_with(st: &AppState, uri: &str, cookie: &str) -> (StatusCode, String) {
+    let req = Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, _, body) = send(st, req).await;
+    (s, body)
+}
+
+fn csrf_of(body: &str) -> String {
+    body.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+storage_test!(
+    a_citizen_account_signs_in_by_link_and_follows_dossiers,
+    |store| {
+        demo::load(store).await.unwrap();
+        demo::load_dossiers(store).await.unwrap();
+        let store = store
+            .clone()
+            .with_portal_url("https://dichvucong.example.vn/");
+        let st = AppState::new(store.clone());
+        // Anonymous: the sign-in form with its double-submit cookie.
+        let (s, cookie, body) = get(&st, "/tai-khoan").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("Gửi đường dẫn đăng nhập"), "{body}");
+        let form_cookie = cookie.unwrap();
+        let csrf = csrf_of(&body);
+        // Bad address, missing cookie: refused, nothing queued.
+        let before = store.outbox().await.unwrap().len();
+        let (s, _, _, b) = form_post(
+            &st,
+            "/tai-khoan/dang-nhap",
+            &form_cookie,
+            &[("csrf", &csrf), ("email", "not-an-address")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(b.contains("không phải địa chỉ thư điện tử hợp lệ"), "{b}");
+        let (s, ..) = form_post(
+            &st,
+            "/tai-khoan/dang-nhap",
+            "",
+            &[("csrf", &csrf), ("email", "dan@example.vn")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert_eq!(store.outbox().await.unwrap().len(), before);
+        // A link is queued to the address, under the configured portal address.
+        let (s, _, _, b) = form_post(
+            &st,
+            "/tai-khoan/dang-nhap",
+            &form_cookie,
+            &[("csrf", &csrf), ("email", " Dan@Example.vn ")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(b.contains("Đã gửi đường dẫn đăng nhập đến"));
+        let mail = store
+            .outbox()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.recipient == "dan@example.vn")
+            .expect("the sign-in message is in the outbox");
+        let link = mail
+            .body
+            .split_whitespace()
+            .find(|w| w.starts_with("https://dichvucong.example.vn/tai-khoan/xac-nhan?t="))
+            .unwrap_or_else(|| panic!("{}", mail.body))
+            .to_string();
+        let secret = link.split("t=").nth(1).unwrap().to_string();
+        // Opening the link only shows a button (a mail scanner uses nothing up).
+        let (s, cookie, body) = get(&st, &format!("/tai-khoan/xac-nhan?t={secret}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains(&secret));
+        let form_cookie = cookie.unwrap();
+        let csrf = csrf_of(&body);
+        assert_eq!(
+            get(&st, "/tai-khoan/xac-nhan?t=%3Cscript%3E").await.0,
+            StatusCode::BAD_REQUEST
+        );
+        // The button signs in; the same link cannot be used twice.
+        let (s, cookies, location, _) = form_post(
+            &st,
+            "/tai-khoan/xac-nhan",
+            &form_cookie,
+            &[("csrf", &csrf), ("t", &secret)],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(location.as_deref(), Some("/tai-khoan"));
+        let session = cookies
+            .iter()
+            .find(|c| c.starts_with("motcua_citizen="))
+            .unwrap()
+            .clone();
+        let (s, ..) = form_post(
+            &st,
+            "/tai-khoan/xac-nhan",
+            &form_cookie,
+            &[("csrf", &csrf), ("t", &secret)],
+        )
+        .await;
+        assert_eq!(s, StatusCode::GONE);
+        let (s, body) = get_with(&st, "/tai-khoan", &session).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            body.contains("dan@example.vn") && body.contains("Hồ sơ của tôi (0)"),
+            "{body}"
+        );
+        let csrf = csrf_of(&body);
+        // Adding a dossier takes its applicant's ID number.
+        let code = "H55.305.1-261116-0001";
+        let c = motcua_core::dossier::DossierCode::parse(code).unwrap();
+        let id = store
+            .dossier(&c)
+            .await
+            .unwrap()
+            .unwrap()
+            .dossier
+            .applicant
+            .id_number
+            .to_string();
+        let (s, ..) = form_post(
+            &st,
+            "/tai-khoan/them",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("code", code),
+                ("id_number", "019000000000"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, ..) = form_post(
+            &st,
+            "/tai-khoan/them",
+            &session,
+            &[("csrf", "wrong"), ("code", code), ("id_number", &id)],
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, ..) = form_post(
+            &st,
+            "/tai-khoan/them",
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("code", "H55.305.1-990101-9999"),
+                ("id_number", &id),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(
+            store
+                .followed_dossiers("dan@example.vn")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let (s, _, _, body) = form_post(
+            &st,
+            "/tai-khoan/them",
+            &session,
+            &[("csrf", &csrf), ("code", code), ("id_number", &id)],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert!(
+            body.contains("Hồ sơ của tôi (1)")
+                && body.contains(&format!("/tra-cuu-ho-so?ma={code}")),
+            "{body}"
+        );
+        assert_eq!(
+            store.followed_dossiers("DAN@example.vn").await.unwrap(),
+            vec![c.clone()]
+        );
+        // Signing out ends the session on the server too.
+        let (s, ..) = form_post(&st, "/tai-khoan/dang-xuat", &session, &[("csrf", &csrf)]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, body) = get_with(&st, "/tai-khoan", &session).await;
+        assert!(body.contains("Gửi đường dẫn đăng nhập") && !body.contains("dan@example.vn"));
+        // At most five links an hour to one address.
+        let (_, cookie, body) = get(&st, "/tai-khoan").await;
+        let (form_cookie, csrf) = (cookie.unwrap(), csrf_of(&body));
+        let mut last = StatusCode::OK;
+        for _ in 0..5 {
+            last = form_post(
+                &st,
+                "/tai-khoan/dang-nhap",
+                &form_cookie,
+                &[("csrf", &csrf), ("email", "dan@example.vn")],
+            )
+            .await
+            .0;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    }
+);
+
+storage_test!(the_catalogue_by_desk_and_its_printable_listing, |store| {
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    let (s, _, body) = get(&st, "/thu-tuc?agency=H55.305.1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("href=\"/thu-tuc/niem-yet/H55.305.1.pdf\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("<option value=\"H55.305.1\" selected>"),
+        "{body}"
+    );
+    // The desk's level decides: a commune desk lists commune procedures only.
+    let (_, _, commune) = get(&st, "/thu-tuc?level=commune").await;
+    let count = |b: &str| {
+        b.split("Kết quả tìm kiếm: ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(count(&body), count(&commune));
+    assert_eq!(
+        get(&st, "/thu-tuc?agency=NOPE").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let res = router(st.clone())
+        .oneshot(
+            Request::get("/thu-tuc/niem-yet/H55.305.1.pdf")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/pdf");
+    let pdf = to_bytes(res.into_body(), 1 << 26).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 10_000);
+    if let Ok(dir) = std::env::var("MOTCUA_PDF_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join("niem-yet.pdf"), &pdf).unwrap();
+    }
+    // Not a desk, not a PDF name: 404.
+    assert_eq!(
+        get(&st, "/thu-tuc/niem-yet/000.00.00.H55.pdf").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&st, "/thu-tuc/niem-yet/H55.305.1").await.0,
+        StatusCode::NOT_FOUND
+    );
 });

@@ -30,8 +30,16 @@ fn when(t: Option<NaiveDateTime>) -> String {
         .unwrap_or_else(|| "(chưa xác định)".into())
 }
 
-/// The notice an event gives rise to, if any.
-pub fn notice_for(d: &Dossier, e: &Event) -> Option<Notice> {
+/// The address where the applicant rates the service (Decree 61/2018
+/// Art. 25-26; the portal's `/danh-gia/{code}`), under the portal's public
+/// address `portal_url` (no trailing slash).
+pub fn rating_url(portal_url: &str, d: &Dossier) -> String {
+    format!("{}/danh-gia/{}", portal_url.trim_end_matches('/'), d.code)
+}
+
+/// The notice an event gives rise to, if any. `portal_url` is the public
+/// portal's address, for the links in the message.
+pub fn notice_for(d: &Dossier, e: &Event, portal_url: &str) -> Option<Notice> {
     let reason = e.reason.clone().unwrap_or_default();
     let short = match e.action {
         Action::Receive => format!("da tiep nhan, hen tra ket qua {}", short_when(d.due_at)),
@@ -48,6 +56,7 @@ pub fn notice_for(d: &Dossier, e: &Event) -> Option<Notice> {
         ),
         Action::Refuse => "khong duoc tiep nhan, xem ly do tai Bo phan mot cua".to_string(),
         Action::ReturnUnresolved => "duoc tra lai, chua giai quyet".to_string(),
+        Action::ReturnResult => format!("da tra ket qua. Danh gia: {}", rating_url(portal_url, d)),
         _ => String::new(),
     };
     let (title, text) = match e.action {
@@ -93,6 +102,13 @@ pub fn notice_for(d: &Dossier, e: &Event) -> Option<Notice> {
             "Trả lại hồ sơ",
             format!("Hồ sơ được trả lại, chưa giải quyết. Lý do: {reason}."),
         ),
+        Action::ReturnResult => (
+            "Đã trả kết quả, mời đánh giá mức độ hài lòng",
+            format!(
+                "Kết quả giải quyết hồ sơ đã được trả cho ông/bà. Xin ông/bà dành ít phút đánh giá mức độ hài lòng về việc giải quyết hồ sơ (mỗi hồ sơ được đánh giá một lần, cần số giấy tờ tùy thân ghi trên giấy tiếp nhận): {}",
+                rating_url(portal_url, d)
+            ),
+        ),
         _ => return None,
     };
     let sms = crate::text::unaccent(&format!("Ho so {}: {short}.", d.code));
@@ -112,7 +128,8 @@ pub fn notice_for(d: &Dossier, e: &Event) -> Option<Notice> {
 /// `{ma_ho_so}` the code, `{ho_ten}` the applicant, `{thu_tuc}` the
 /// procedure code, `{han_tra}` the due moment, `{hen_lai}` the new
 /// appointment of the last apology, `{ly_do}` the event's reason,
-/// `{co_quan}` the agency holding the dossier. Unknown placeholders are
+/// `{co_quan}` the agency holding the dossier, `{danh_gia}` the address where
+/// the applicant rates the service. Unknown placeholders are
 /// refused when the template is saved ([`NoticeTemplate::check`]).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoticeTemplate {
@@ -122,8 +139,8 @@ pub struct NoticeTemplate {
 }
 
 /// The placeholders a template may use.
-pub const PLACEHOLDERS: [&str; 7] = [
-    "ma_ho_so", "ho_ten", "thu_tuc", "han_tra", "hen_lai", "ly_do", "co_quan",
+pub const PLACEHOLDERS: [&str; 8] = [
+    "ma_ho_so", "ho_ten", "thu_tuc", "han_tra", "hen_lai", "ly_do", "co_quan", "danh_gia",
 ];
 
 fn placeholders(s: &str) -> Vec<&str> {
@@ -167,7 +184,7 @@ impl NoticeTemplate {
     }
 
     /// The notice of `e` in this wording.
-    pub fn render(&self, d: &Dossier, e: &Event) -> Notice {
+    pub fn render(&self, d: &Dossier, e: &Event, portal_url: &str) -> Notice {
         let values = [
             ("ma_ho_so", d.code.to_string()),
             ("ho_ten", d.applicant.full_name.clone()),
@@ -176,6 +193,7 @@ impl NoticeTemplate {
             ("hen_lai", when(d.apologies.last().map(|a| a.promised_at))),
             ("ly_do", e.reason.clone().unwrap_or_default()),
             ("co_quan", d.holder().to_string()),
+            ("danh_gia", rating_url(portal_url, d)),
         ];
         let fill = |t: &str| {
             let mut s = t.to_string();
@@ -197,7 +215,7 @@ impl NoticeTemplate {
 }
 
 /// The actions that notify the applicant (the keys of templates).
-pub const NOTIFIED: [Action; 9] = [
+pub const NOTIFIED: [Action; 10] = [
     Action::Receive,
     Action::Submit,
     Action::RequestSupplement,
@@ -207,6 +225,7 @@ pub const NOTIFIED: [Action; 9] = [
     Action::Apologize,
     Action::Refuse,
     Action::ReturnUnresolved,
+    Action::ReturnResult,
 ];
 
 /// [`notice_for`], in an installation's wording when it has one for the
@@ -215,10 +234,11 @@ pub fn notice_with(
     d: &Dossier,
     e: &Event,
     templates: &std::collections::HashMap<String, NoticeTemplate>,
+    portal_url: &str,
 ) -> Option<Notice> {
-    let builtin = notice_for(d, e)?;
+    let builtin = notice_for(d, e, portal_url)?;
     Some(match templates.get(e.action.as_str()) {
-        Some(t) => t.render(d, e),
+        Some(t) => t.render(d, e, portal_url),
         None => builtin,
     })
 }
