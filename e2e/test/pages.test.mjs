@@ -26,10 +26,13 @@ const PAGES = [
   { path: '/tin-tuc/to-khao-sat-so-1-hdnd-tinh-khao-sat-ket-qua-cong-tac-cai-cach-hanh-chinh-giai', status: 200 },
   { path: '/thong-ke?tu=2026-01-01&den=2026-12-31', status: 200 },
   { path: '/danh-gia/H55.305.1-261116-0001', status: 200 },
+  { path: '/thu-tuc?agency=H55.305.1', status: 200 },
+  { path: '/tai-khoan', status: 200 },
 ];
 
 const SKIP_TEXT = 'Truy cập nội dung luôn';
 
+const SHOTS = process.env.SCREENSHOT_DIR; // e.g. ../docs/screenshots
 const outDir = process.env.E2E_OUT_DIR || mkdtempSync(join(tmpdir(), 'motcua-e2e-'));
 let server;
 let browser;
@@ -130,10 +133,56 @@ describe('news, rating and statistics journeys', () => {
     await page.goto('/thong-ke?tu=2026-01-01&den=2026-12-31');
     assert.match(await page.locator('tfoot').textContent(), /100,0 % \(1\)/);
     assert.equal(await page.locator('svg[role="img"] rect').count() > 0, true);
-    if (process.env.SCREENSHOT_DIR) {
-      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR, 'portal-thong-ke.png'), fullPage: true });
-    }
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'portal-thong-ke.png'), fullPage: true });
     await page.close();
+  });
+});
+
+describe('the citizen journey: search, submit online with two attachments, look up', () => {
+  it('finds the procedure without diacritics, submits online, and looks the dossier up by its code', async () => {
+    const page = await contexts[PHONE.name].newPage();
+    try {
+      await page.goto('/');
+      const box = page.getByRole('searchbox', { name: 'Tìm thủ tục hành chính' });
+      await box.fill('dang ky khai sinh');
+      await Promise.all([page.waitForURL(/\/thu-tuc\?q=/), box.press('Enter')]);
+      await Promise.all([
+        page.waitForURL(/\/thu-tuc\/1\.\d+$/),
+        page.locator('ol.hits > li a').first().click(),
+      ]);
+      assert.equal(await page.locator('h1').textContent(), 'Thủ tục đăng ký khai sinh');
+      await Promise.all([
+        page.waitForURL(/\/nop-truc-tuyen\//),
+        page.getByRole('link', { name: 'Nộp hồ sơ trực tuyến' }).click(),
+      ]);
+      await page.fill('#full_name', 'Lò Thị Mai');
+      await page.fill('#id_number', '019305002468');
+      await page.fill('#email', 'mai@example.vn');
+      const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
+      const required = page.locator('input[type="file"][required]');
+      assert.ok((await required.count()) >= 1);
+      for (let i = 0; i < (await required.count()); i++) {
+        await required.nth(i).setInputFiles({ name: `to-khai-${i}.pdf`, mimeType: 'application/pdf', buffer: pdf });
+      }
+      await page.getByLabel(/^Giấy chứng sinh/).setInputFiles({ name: 'giay-chung-sinh.png', mimeType: 'image/png', buffer: png });
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, 'portal-nop-truc-tuyen.png') });
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Nộp hồ sơ', exact: true }).click()]);
+      const status = await page.locator('[role="status"]').textContent();
+      const code = status.match(/H55\.[\d.]+-\d{6}-\d{4}/)?.[0];
+      assert.ok(code, `a dossier code in: ${status}`);
+      await Promise.all([
+        page.waitForURL(/\/tra-cuu-ho-so\?ma=/),
+        page.getByRole('link', { name: 'Tra cứu tình trạng hồ sơ' }).click(),
+      ]);
+      assert.match(await page.locator('h2').first().textContent(), new RegExp(code.replace(/\./g, '\\.')));
+      const facts = await page.locator('dl').first().textContent();
+      assert.doesNotMatch(facts, /Lò Thị Mai/, 'the applicant name is masked');
+      assert.doesNotMatch(facts, /019305002468/, 'the ID number is not shown');
+      if (SHOTS) await page.screenshot({ path: join(SHOTS, 'portal-tra-cuu.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
   });
 });
 
@@ -244,12 +293,20 @@ describe('document language and title', () => {
 });
 
 describe('screenshots at phone width', () => {
-  for (const [name, path] of [['home', '/'], ['procedure-1.001193', '/thu-tuc/1.001193']]) {
+  for (const [name, path] of [
+    ['portal-home', '/'],
+    ['portal-thu-tuc', '/thu-tuc/1.001193'],
+    ['portal-thu-tuc-noi-tiep-nhan', '/thu-tuc?agency=H55.305.1'],
+    ['portal-tin-tuc', '/tin-tuc'],
+    ['portal-bai-viet', '/tin-tuc/to-khao-sat-so-1-hdnd-tinh-khao-sat-ket-qua-cong-tac-cai-cach-hanh-chinh-giai'],
+    ['portal-danh-gia', '/danh-gia/H55.305.1-261116-0001'],
+    ['portal-tai-khoan', '/tai-khoan'],
+  ]) {
     it(`${path} → ${name}.png`, async () => {
       const page = await open(contexts.phone, path, 200);
       try {
-        const file = join(outDir, `${name}.png`);
-        await page.screenshot({ path: file, fullPage: true });
+        const file = join(SHOTS || outDir, `${name}.png`);
+        await page.screenshot({ path: file }); // the first screen: long pages would weigh megabytes
         console.log(`# screenshot ${file}`);
       } finally {
         await page.close();

@@ -168,6 +168,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 pub enum Scenario {
     Catalogue,
     Intake,
+    Pages,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -179,7 +180,7 @@ pub enum BenchEngine {
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
-    /// What to measure: catalogue (unit import, procedure search) or intake (dossiers, transitions).
+    /// What to measure: catalogue (unit import, procedure search), intake (dossiers, transitions) or pages (portal server time).
     #[arg(long, value_enum, default_value = "catalogue")]
     scenario: Scenario,
     /// Concurrent clients (intake).
@@ -194,7 +195,7 @@ pub struct BenchArgs {
     /// Size of the catalogue searched (the demo set repeated with varied names).
     #[arg(long, default_value_t = 5000)]
     procedures: usize,
-    /// Searches per query text.
+    /// Searches per query text; requests per page (pages).
     #[arg(long, default_value_t = 200)]
     searches: usize,
 }
@@ -225,6 +226,7 @@ pub async fn bench(_s: &Settings, a: &BenchArgs) -> Result<(), CliError> {
         match a.scenario {
             Scenario::Catalogue => bench_engine(&db.store, a).await?,
             Scenario::Intake => crate::bench_intake::run(&db.store, a.clients, a.seconds).await?,
+            Scenario::Pages => crate::bench_pages::run(&db.store, a.searches).await?,
         }
         db.cleanup().await;
     }

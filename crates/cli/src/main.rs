@@ -2,6 +2,7 @@
 
 mod admin_cmd;
 mod bench_intake;
+mod bench_pages;
 mod calendar_cmd;
 mod config;
 mod data_cmd;
