@@ -147,11 +147,16 @@ pub struct RatingSummary {
 
 impl RatingSummary {
     pub fn add(&mut self, overall: u8) {
+        self.add_n(overall, 1);
+    }
+
+    /// Counts `n` ratings of the same level (a grouped count from storage).
+    pub fn add_n(&mut self, overall: u8, n: u64) {
         if (1..=5).contains(&overall) {
-            self.count += 1;
-            self.by_level[usize::from(overall - 1)] += 1;
+            self.count += n;
+            self.by_level[usize::from(overall - 1)] += n;
             if overall >= 4 {
-                self.satisfied += 1;
+                self.satisfied += n;
             }
         }
     }

@@ -288,9 +288,10 @@ impl Store {
         let mut out: HashMap<String, RatingSummary> = HashMap::new();
         for (agency, overall, n) in rows {
             let s = out.entry(agency).or_default();
-            for _ in 0..n {
-                s.add(u8::try_from(overall).unwrap_or(0));
-            }
+            s.add_n(
+                u8::try_from(overall).unwrap_or(0),
+                u64::try_from(n).unwrap_or(0),
+            );
         }
         Ok(out)
     }
