@@ -13,6 +13,7 @@ pub mod dossier;
 pub mod import;
 pub mod news;
 pub mod rating;
+pub mod report;
 pub mod stats;
 pub mod text;
 pub mod units;

@@ -3,14 +3,16 @@
 //! table reports ("received 29,828; early and on time 29,166; overdue 357;
 //! returned 305") and the columns of form 06 (Circular 01/2020/TT-VPCP).
 //!
-//! Readings (docs/portal.md §Statistics): a dossier counts when it was
-//! received (refused at reception and submitted-not-received do not);
-//! received before the period and still open at its start (or finished
-//! within it) is carried over; finished within the period it is resolved
-//! (approved or rejected: early / on time / overdue against its due moment)
-//! or returned (withdrawn or given back unresolved); otherwise it is in
-//! progress at the period's end, within time while its due moment has not
-//! passed.
+//! Readings (docs/reports.md): a dossier counts when it was received
+//! (refused at reception and submitted-not-received do not); received
+//! before the period and still open at its start (or finished within it) is
+//! carried over; finished within the period it is resolved (approved or
+//! rejected: early / on time / overdue against its due moment), returned
+//! (given back unresolved, *trả lại*) or withdrawn; otherwise it is in
+//! progress at the period's end (or now, if sooner), within time while its
+//! due moment has not passed. A period covers whole days: from the first
+//! moment of `from` up to, not including, the first moment of the day after
+//! `to`. [`crate::report`] computes the same from running totals.
 
 use crate::calendar::{Timeliness, classify_resolved};
 use crate::dossier::{Channel, Dossier, OutcomeKind};
@@ -52,11 +54,26 @@ impl Period {
         self.from.and_time(NaiveTime::MIN)
     }
 
-    /// The last second of the period.
+    /// The last second of the period (for display).
     pub fn end(&self) -> NaiveDateTime {
         self.to
             .and_hms_opt(23, 59, 59)
             .unwrap_or_else(|| self.to.and_time(NaiveTime::MIN))
+    }
+
+    /// The first moment after the period: the period is `start() <= t <
+    /// end_exclusive()`.
+    pub fn end_exclusive(&self) -> NaiveDateTime {
+        self.to
+            .succ_opt()
+            .unwrap_or(self.to)
+            .and_time(NaiveTime::MIN)
+    }
+
+    /// The moment "in progress" is judged at: the period's end, or `now`
+    /// if sooner.
+    pub fn judged_at(&self, now: NaiveDateTime) -> NaiveDateTime {
+        now.min(self.end_exclusive())
     }
 }
 
@@ -64,7 +81,7 @@ impl Period {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Facts {
     pub received_at: Option<NaiveDateTime>,
-    pub online: bool,
+    pub channel: Channel,
     pub due_at: Option<NaiveDateTime>,
     pub finished: Option<(OutcomeKind, NaiveDateTime)>,
 }
@@ -73,10 +90,26 @@ impl Facts {
     pub fn of(d: &Dossier) -> Facts {
         Facts {
             received_at: d.received_at,
-            online: matches!(d.channel, Channel::Online | Channel::NationalPortal),
+            channel: d.channel,
             due_at: d.due_at,
             finished: d.outcome.as_ref().map(|o| (o.kind, o.at)),
         }
+    }
+
+    /// Received (refused-at-reception dossiers never are, for statistics).
+    pub fn received(&self) -> Option<NaiveDateTime> {
+        match self.finished {
+            Some((OutcomeKind::RefusedAtReception, _)) => None,
+            _ => self.received_at,
+        }
+    }
+
+    /// Open and past its due moment at `now`, for a history whose every
+    /// moment is at or before `now` (what the open dossiers tell storage).
+    pub fn overdue_open_now(&self, now: NaiveDateTime) -> bool {
+        self.received().is_some_and(|r| r <= now)
+            && self.finished.is_none_or(|(_, f)| f > now)
+            && self.due_at.is_some_and(|due| due < now)
     }
 }
 
@@ -93,8 +126,10 @@ pub struct Tally {
     pub resolved_early: u64,
     pub resolved_on_time: u64,
     pub resolved_overdue: u64,
-    /// Withdrawn or given back unresolved (*trả lại*).
+    /// Given back unresolved (*trả lại*).
     pub returned: u64,
+    /// Withdrawn at the applicant's request.
+    pub withdrawn: u64,
     pub in_progress_within: u64,
     pub in_progress_overdue: u64,
 }
@@ -103,23 +138,20 @@ impl Tally {
     /// Counts one dossier; `now` bounds "in progress" when the period has
     /// not ended yet.
     pub fn add(&mut self, f: &Facts, p: &Period, now: NaiveDateTime) {
-        let Some(received) = f.received_at else {
+        let Some(received) = f.received() else {
             return;
         };
-        if received > p.end() {
+        if received >= p.end_exclusive() {
             return;
         }
-        if let Some((OutcomeKind::RefusedAtReception, _)) = f.finished {
-            return;
-        }
-        let finished = f.finished.filter(|(_, at)| *at <= p.end());
+        let finished = f.finished.filter(|(_, at)| *at < p.end_exclusive());
         if let Some((_, at)) = finished
             && at < p.start()
         {
             return; // finished before the period: not this period's work
         }
         if received >= p.start() {
-            if f.online {
+            if f.channel.is_online() {
                 self.received_online += 1;
             } else {
                 self.received_direct += 1;
@@ -128,16 +160,15 @@ impl Tally {
             self.carried_over += 1;
         }
         match finished {
-            Some((OutcomeKind::Withdrawn | OutcomeKind::ReturnedUnresolved, _)) => {
-                self.returned += 1
-            }
+            Some((OutcomeKind::ReturnedUnresolved, _)) => self.returned += 1,
+            Some((OutcomeKind::Withdrawn, _)) => self.withdrawn += 1,
             Some((_, at)) => match f.due_at.map(|due| classify_resolved(due, at)) {
                 Some(Timeliness::Early) => self.resolved_early += 1,
                 Some(Timeliness::Overdue) => self.resolved_overdue += 1,
                 Some(Timeliness::OnTime) | None => self.resolved_on_time += 1,
             },
             None => {
-                let at = now.min(p.end());
+                let at = p.judged_at(now);
                 if f.due_at.is_none_or(|due| at <= due) {
                     self.in_progress_within += 1;
                 } else {
@@ -155,6 +186,7 @@ impl Tally {
         self.resolved_on_time += o.resolved_on_time;
         self.resolved_overdue += o.resolved_overdue;
         self.returned += o.returned;
+        self.withdrawn += o.withdrawn;
         self.in_progress_within += o.in_progress_within;
         self.in_progress_overdue += o.in_progress_overdue;
     }
@@ -171,6 +203,12 @@ impl Tally {
 
     pub fn resolved(&self) -> u64 {
         self.resolved_early + self.resolved_on_time + self.resolved_overdue
+    }
+
+    /// Returned unresolved or withdrawn: what the public pages show as
+    /// "trả lại".
+    pub fn returned_all(&self) -> u64 {
+        self.returned + self.withdrawn
     }
 
     pub fn in_time(&self) -> u64 {
@@ -202,7 +240,7 @@ mod tests {
     fn facts(rec: &str, due: &str, fin: Option<(OutcomeKind, &str)>) -> Facts {
         Facts {
             received_at: Some(t(rec)),
-            online: false,
+            channel: Channel::Direct,
             due_at: Some(t(due)),
             finished: fin.map(|(k, a)| (k, t(a))),
         }
@@ -308,12 +346,16 @@ mod tests {
                 resolved_early: 1,
                 resolved_on_time: 2,
                 resolved_overdue: 1,
-                returned: 1,
+                returned: 0,
+                withdrawn: 1,
                 in_progress_within: 1,
                 in_progress_overdue: 1,
             }
         );
-        assert_eq!(tl.total(), tl.resolved() + tl.returned + tl.in_progress());
+        assert_eq!(
+            tl.total(),
+            tl.resolved() + tl.returned_all() + tl.in_progress()
+        );
         assert_eq!(tl.on_time_pct(), Some(75.0));
     }
 
@@ -326,7 +368,10 @@ mod tests {
             returned: 305,
             ..Default::default()
         };
-        assert_eq!(t.received(), t.resolved() + t.returned + t.in_progress());
+        assert_eq!(
+            t.received(),
+            t.resolved() + t.returned_all() + t.in_progress()
+        );
         assert_eq!(t.on_time_pct(), Some(98.8));
         assert!(Period::new(d("2019-02-01"), d("2019-01-01")).is_err());
     }
@@ -343,13 +388,13 @@ mod tests {
                 let r = base + chrono::Duration::days(rec);
                 let f = Facts {
                     received_at: Some(r),
-                    online,
+                    channel: if online { Channel::Online } else { Channel::Direct },
                     due_at: Some(r + chrono::Duration::days(due)),
                     finished: fin.map(|(k, after)| (kinds[k as usize], r + chrono::Duration::days(after))),
                 };
                 tl.add(&f, &p, t("2019-05-15 12:00"));
             }
-            prop_assert_eq!(tl.total(), tl.resolved() + tl.returned + tl.in_progress());
+            prop_assert_eq!(tl.total(), tl.resolved() + tl.returned_all() + tl.in_progress());
         }
     }
 }

@@ -166,6 +166,18 @@ impl Store {
             Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
             Db::Pg(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
+        // A database with dossiers from before the running totals
+        // (migration 0013): build them once from the dossiers.
+        let (totals, dossiers): (i64, i64) = with_db!(&self.db, p => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM stat_bucket LIMIT 1) t), (SELECT COUNT(*) FROM (SELECT 1 FROM dossier LIMIT 1) u)")
+            .fetch_one(p).await?);
+        if totals == 0 && dossiers > 0 {
+            let diff = self.verify_stats(true).await?;
+            tracing::info!(
+                rows = diff.len(),
+                "report totals built from the stored dossiers"
+            );
+        }
         Ok(())
     }
 

@@ -211,6 +211,7 @@ impl Store {
                 .bind(json(&d)?).bind(Utc::now()).bind(d.assignee.clone())
                 .execute(&mut *tx).await?;
             insert_event!(tx, &ev, GENESIS_HASH);
+            crate::reports::add_stats!(tx, &d, unit.as_str(), crate::reports::stat_changes(None, &d));
             enqueue_notice!(tx, &d, &ev, self, &templates);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
@@ -242,9 +243,9 @@ impl Store {
             if let Some(r) = idem_lookup!(tx, idem) {
                 return Ok(r);
             }
-            let row: Option<(String, i64, String)> = sqlx::query_as("SELECT data, version, last_hash FROM dossier WHERE code = $1")
+            let row: Option<(String, i64, String, String)> = sqlx::query_as("SELECT data, version, last_hash, unit_code FROM dossier WHERE code = $1")
                 .bind(code.as_str()).fetch_optional(&mut *tx).await?;
-            let Some((data, version, last_hash)) = row else {
+            let Some((data, version, last_hash, unit)) = row else {
                 return Err(StoreError::NotFound(format!("không có hồ sơ mã `{code}`")));
             };
             let current: Dossier = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
@@ -266,6 +267,7 @@ impl Store {
                 return Err(StoreError::Transition(TransitionError::StaleVersion { expected: version as u64, actual: d.version }));
             }
             insert_event_row!(tx, &ev, &last_hash, data, hash);
+            crate::reports::add_stats!(tx, &d, unit, crate::reports::stat_changes(Some(&current), &d));
             enqueue_notice!(tx, &d, &ev, self, &templates);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);

@@ -15,6 +15,7 @@ mod outbox;
 mod portal;
 mod processes;
 mod queues;
+pub mod reports;
 pub mod sessions;
 mod sql;
 mod sqlite_writes;

@@ -317,7 +317,7 @@ impl Store {
                     procedure_code: procedure,
                     facts: Facts {
                         received_at: f.received_at,
-                        online: matches!(f.channel, Channel::Online | Channel::NationalPortal),
+                        channel: f.channel,
                         due_at: f.due_at,
                         finished: f.outcome.map(|o| (o.kind, o.at)),
                     },

@@ -249,8 +249,8 @@ async fn committed(rx: oneshot::Receiver<Result<(), String>>) -> Result<(), Stor
 /// The columns shared by both views after the dossier's own: the event,
 /// the notices and the idempotency record, bound in this order.
 const TAIL: &str = "ev_action, ev_to, ev_at, ev_data, ev_prev, mail_id, mail_recipient, mail_subject, mail_body, \
-                    sms_id, sms_recipient, sms_body, idem_user, idem_key, idem_hash, idem_status, idem_body, now";
-const TAIL_COLUMNS: usize = 18;
+                    sms_id, sms_recipient, sms_body, idem_user, idem_key, idem_hash, idem_status, idem_body, now, stat";
+const TAIL_COLUMNS: usize = 19;
 
 /// `$from, $from+1, …` for `n` values.
 fn marks(from: usize, n: usize) -> String {
@@ -268,6 +268,7 @@ fn bind_tail<'q>(
     (ev, prev, evdata): (&Event, &str, String),
     (idem, reply): (Option<&Idempotency>, &Reply),
     templates: &crate::templates::Templates,
+    old: Option<&Dossier>,
 ) -> sqlx::query::Query<'q, sqlx::Sqlite, SqliteArguments> {
     let mut mail: (
         Option<String>,
@@ -313,6 +314,9 @@ fn bind_tail<'q>(
             .bind(None::<String>),
     }
     .bind(Utc::now())
+    .bind(crate::reports::stat_json(&crate::reports::stat_changes(
+        old, d,
+    )))
 }
 
 async fn stored_seq(
@@ -437,6 +441,7 @@ impl Store {
             (&ev, GENESIS_HASH, evdata),
             (idem, &reply),
             templates,
+            None,
         );
         match q.execute(&mut *conn).await {
             Ok(_) => {
@@ -505,6 +510,7 @@ impl Store {
             (&ev, &last_hash, evdata),
             (idem, &reply),
             templates,
+            Some(&current),
         );
         match q.execute(&mut *conn).await {
             Ok(_) => {

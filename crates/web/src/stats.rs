@@ -108,7 +108,7 @@ fn bars(lines: &[Line]) -> Vec<Bar> {
                 ("early", l.t.resolved_early),
                 ("ontime", l.t.resolved_on_time),
                 ("overdue", l.t.resolved_overdue),
-                ("returned", l.t.returned),
+                ("returned", l.t.returned_all()),
                 ("progress", l.t.in_progress()),
             ]
             .into_iter()

@@ -280,7 +280,7 @@ storage_test!(applicants_rate_once_and_statistics_count_it, |store| {
         11,
         "13 demo dossiers, one not received, one refused"
     );
-    assert_eq!(t.total(), t.resolved() + t.returned + t.in_progress());
+    assert_eq!(t.total(), t.resolved() + t.returned_all() + t.in_progress());
     assert!(
         stats.contains(&format!(
             "<strong>{}</strong> hồ sơ phải giải quyết",

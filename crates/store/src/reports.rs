@@ -1,0 +1,640 @@
+//! The running totals of the reports (`stat_bucket`, migration 0013;
+//! docs/reports.md): written in the same transaction as every dossier
+//! change (the PostgreSQL path in `dossiers.rs`, the SQLite triggers through
+//! the `stat` column in `sqlite_writes.rs`), read by the reports, rebuilt and
+//! checked from the dossiers by [`Store::verify_stats`].
+
+use crate::db::with_db;
+use crate::{Store, StoreError};
+use chrono::{NaiveDate, NaiveDateTime};
+use motcua_core::calendar::to_utc;
+use motcua_core::codes::AgencyCode;
+use motcua_core::dossier::{Dossier, State};
+use motcua_core::report::{Counts, Grain, bucket_changes, changes};
+use motcua_core::stats::{Facts, Period};
+use std::collections::{BTreeMap, HashMap};
+
+/// The bucket changes of a dossier change (`old` = before, `None` = new).
+pub(crate) fn stat_changes(
+    old: Option<&Dossier>,
+    new: &Dossier,
+) -> Vec<(Grain, NaiveDate, Counts)> {
+    let old = old.map(Facts::of);
+    bucket_changes(&changes(old.as_ref(), &Facts::of(new)))
+}
+
+/// The changes as the SQLite trigger reads them: a JSON array of
+/// `[grain, bucket, received, early, on_time, overdue, returned, withdrawn,
+/// overdue_open]`, or `None` when nothing changes.
+pub(crate) fn stat_json(rows: &[(Grain, NaiveDate, Counts)]) -> Option<String> {
+    if rows.is_empty() {
+        return None;
+    }
+    let v: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(g, b, c)| {
+            let mut a = vec![
+                serde_json::Value::from(g.code()),
+                serde_json::Value::from(b.format("%Y-%m-%d").to_string()),
+            ];
+            a.extend(c.to_array().into_iter().map(serde_json::Value::from));
+            serde_json::Value::Array(a)
+        })
+        .collect();
+    Some(serde_json::Value::Array(v).to_string())
+}
+
+/// The statement adding `n` bucket changes (both engines): one row of
+/// values per change, summed into the stored row on conflict.
+pub(crate) fn add_stats_sql(n: usize) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let b = 4 + i * 9;
+            format!(
+                "($1, ${}, ${}, $2, $3, $4, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO stat_bucket (agency, grain, bucket, procedure_code, channel, unit_code, \
+         received, early, on_time, overdue, returned, withdrawn, overdue_open) VALUES {} \
+         ON CONFLICT (agency, grain, bucket, procedure_code, channel, unit_code) DO UPDATE SET \
+         received = stat_bucket.received + excluded.received, early = stat_bucket.early + excluded.early, \
+         on_time = stat_bucket.on_time + excluded.on_time, overdue = stat_bucket.overdue + excluded.overdue, \
+         returned = stat_bucket.returned + excluded.returned, withdrawn = stat_bucket.withdrawn + excluded.withdrawn, \
+         overdue_open = stat_bucket.overdue_open + excluded.overdue_open",
+        rows.join(", ")
+    )
+}
+
+/// Adds a dossier change's bucket changes in the caller's transaction, in
+/// one statement (the PostgreSQL path; SQLite's triggers read `stat`).
+macro_rules! add_stats {
+    ($tx:expr, $d:expr, $unit:expr, $rows:expr) => {
+        let rows = $rows;
+        if !rows.is_empty() {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::reports::add_stats_sql(
+                rows.len(),
+            )))
+            .bind($d.receiving_agency.as_str().to_string())
+            .bind($d.procedure.code.as_str().to_string())
+            .bind($d.channel.as_str())
+            .bind($unit.to_string());
+            for (g, b, c) in &rows {
+                q = q.bind(g.code()).bind(*b);
+                for x in c.to_array() {
+                    q = q.bind(x);
+                }
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    };
+}
+pub(crate) use add_stats;
+
+/// A series of the running totals: receiving desk, procedure, channel.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Series {
+    pub agency: String,
+    pub procedure: String,
+    pub channel: String,
+}
+
+/// The sums of a series for a period: before it and within it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SeriesSums {
+    pub before: Counts,
+    pub within: Counts,
+}
+
+/// A stored row of `stat_bucket`.
+#[derive(sqlx::FromRow)]
+struct BucketRow {
+    agency: String,
+    procedure_code: String,
+    channel: String,
+    grain: String,
+    bucket: NaiveDate,
+    received: i64,
+    early: i64,
+    on_time: i64,
+    overdue: i64,
+    returned: i64,
+    withdrawn: i64,
+    overdue_open: i64,
+}
+
+/// The states of a received dossier still being handled.
+fn open_states() -> Vec<&'static str> {
+    State::ALL
+        .iter()
+        .filter(|s| !s.is_finished() && **s != State::Submitted)
+        .map(|s| s.as_str())
+        .collect()
+}
+
+/// Sums as BIGINT on both engines (PostgreSQL's SUM of BIGINT is NUMERIC).
+const SUMS: &str = "CAST(SUM(received) AS BIGINT), CAST(SUM(early) AS BIGINT), CAST(SUM(on_time) AS BIGINT), \
+    CAST(SUM(overdue) AS BIGINT), CAST(SUM(returned) AS BIGINT), CAST(SUM(withdrawn) AS BIGINT), \
+    CAST(SUM(overdue_open) AS BIGINT)";
+
+type SumRow = (String, String, String, i64, i64, i64, i64, i64, i64, i64);
+
+impl Store {
+    /// The sums of every series of `agencies` for period `p`: over the
+    /// buckets that tile the days before it (from the epoch) and its days.
+    /// Reads at most a hundred or so buckets per series.
+    pub async fn stat_sums(
+        &self,
+        agencies: &[AgencyCode],
+        p: &Period,
+    ) -> Result<BTreeMap<Series, SeriesSums>, StoreError> {
+        let mut out: BTreeMap<Series, SeriesSums> = BTreeMap::new();
+        if agencies.is_empty() {
+            return Ok(out);
+        }
+        let (before, within) = motcua_core::report::cover_period(p);
+        for (part, cover) in [(0, before), (1, within)] {
+            if cover.is_empty() {
+                continue;
+            }
+            // Buckets grouped by grain: `grain = 'y' AND bucket IN (…)`.
+            let mut by_grain: BTreeMap<&str, Vec<NaiveDate>> = BTreeMap::new();
+            for (g, b) in &cover {
+                by_grain.entry(g.code()).or_default().push(*b);
+            }
+            let mut sql = format!(
+                "SELECT agency, procedure_code, channel, {SUMS} FROM stat_bucket WHERE agency IN ({}) AND (",
+                (1..=agencies.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let mut n = agencies.len();
+            let mut binds: Vec<(String, Vec<NaiveDate>)> = Vec::new();
+            for (i, (g, days)) in by_grain.into_iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(" OR ");
+                }
+                n += 1;
+                sql.push_str(&format!("(grain = ${n} AND bucket IN ("));
+                let marks: Vec<String> =
+                    (0..days.len()).map(|k| format!("${}", n + 1 + k)).collect();
+                n += days.len();
+                sql.push_str(&marks.join(", "));
+                sql.push_str("))");
+                binds.push((g.to_string(), days));
+            }
+            sql.push_str(") GROUP BY agency, procedure_code, channel");
+            let rows: Vec<SumRow> = with_db!(&self.db, pool => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for a in agencies {
+                    q = q.bind(a.as_str().to_string());
+                }
+                for (g, days) in &binds {
+                    q = q.bind(g.clone());
+                    for d in days {
+                        q = q.bind(*d);
+                    }
+                }
+                q.fetch_all(pool).await?
+            });
+            for (agency, procedure, channel, a, b, c, d, e, f, g) in rows {
+                let sums = Counts::from_array([a, b, c, d, e, f, g]);
+                let entry = out
+                    .entry(Series {
+                        agency,
+                        procedure,
+                        channel,
+                    })
+                    .or_default();
+                if part == 0 {
+                    entry.before = sums;
+                } else {
+                    entry.within = sums;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The open dossiers of `agencies` past their due moment at `now` (local
+    /// time), by series: what "in progress, overdue" is when a period ends
+    /// today or later. Reads only open dossiers.
+    pub async fn overdue_open_now(
+        &self,
+        agencies: &[AgencyCode],
+        now: NaiveDateTime,
+    ) -> Result<HashMap<Series, i64>, StoreError> {
+        if agencies.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let states = open_states();
+        let a = agencies.len();
+        let sql = format!(
+            "SELECT receiving_agency, procedure_code, channel, COUNT(*) FROM dossier \
+             WHERE receiving_agency IN ({}) AND state IN ({}) AND received_at IS NOT NULL AND due_at < ${} \
+             GROUP BY receiving_agency, procedure_code, channel",
+            (1..=a)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            (a + 1..=a + states.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            a + states.len() + 1
+        );
+        let rows: Vec<(String, String, String, i64)> = with_db!(&self.db, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for x in agencies {
+                q = q.bind(x.as_str().to_string());
+            }
+            for s in &states {
+                q = q.bind(*s);
+            }
+            q.bind(to_utc(now)).fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(agency, procedure, channel, n)| {
+                (
+                    Series {
+                        agency,
+                        procedure,
+                        channel,
+                    },
+                    n,
+                )
+            })
+            .collect())
+    }
+
+    /// Recomputes the running totals from the stored dossiers and compares
+    /// them with the table: the rows that differ, as `(series, grain,
+    /// bucket, stored, recomputed)`. With `repair`, replaces the table by
+    /// the recomputed totals (in one transaction) when they differ.
+    pub async fn verify_stats(
+        &self,
+        repair: bool,
+    ) -> Result<Vec<(Series, Grain, NaiveDate, Counts, Counts)>, StoreError> {
+        type Key = (Series, Grain, NaiveDate);
+        let mut want: BTreeMap<Key, (String, Counts)> = BTreeMap::new();
+        let mut last = String::new();
+        loop {
+            let rows: Vec<(String, String, String)> = with_db!(&self.db, pool => sqlx::query_as(
+                "SELECT code, unit_code, data FROM dossier WHERE code > $1 ORDER BY code LIMIT 5000")
+                .bind(last.clone()).fetch_all(pool).await?);
+            let Some((code, _, _)) = rows.last() else {
+                break;
+            };
+            last = code.clone();
+            for (code, unit, data) in rows {
+                let d: Dossier = serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
+                let series = Series {
+                    agency: d.receiving_agency.to_string(),
+                    procedure: d.procedure.code.to_string(),
+                    channel: d.channel.as_str().to_string(),
+                };
+                for (g, b, c) in stat_changes(None, &d) {
+                    want.entry((series.clone(), g, b))
+                        .or_insert_with(|| (unit.clone(), Counts::default()))
+                        .1
+                        .add(&c);
+                }
+            }
+        }
+        want.retain(|_, (_, c)| !c.is_zero());
+        let stored_rows: Vec<BucketRow> = with_db!(&self.db, pool => sqlx::query_as(
+            "SELECT agency, procedure_code, channel, grain, bucket, received, early, on_time, overdue, \
+             returned, withdrawn, overdue_open FROM stat_bucket")
+            .fetch_all(pool).await?);
+        let mut have: BTreeMap<Key, Counts> = BTreeMap::new();
+        for r in stored_rows {
+            let grain = Grain::parse(&r.grain)
+                .ok_or_else(|| StoreError::Corrupt(format!("stat_bucket: grain `{}`", r.grain)))?;
+            let c = Counts::from_array([
+                r.received,
+                r.early,
+                r.on_time,
+                r.overdue,
+                r.returned,
+                r.withdrawn,
+                r.overdue_open,
+            ]);
+            if !c.is_zero() {
+                let series = Series {
+                    agency: r.agency,
+                    procedure: r.procedure_code,
+                    channel: r.channel,
+                };
+                have.entry((series, grain, r.bucket)).or_default().add(&c);
+            }
+        }
+        let mut diff = Vec::new();
+        for (k, (_, c)) in &want {
+            let h = have.get(k).copied().unwrap_or_default();
+            if h != *c {
+                diff.push((k.0.clone(), k.1, k.2, h, *c));
+            }
+        }
+        for (k, h) in &have {
+            if !want.contains_key(k) {
+                diff.push((k.0.clone(), k.1, k.2, *h, Counts::default()));
+            }
+        }
+        if repair && !diff.is_empty() {
+            self.replace_stats(&want).await?;
+        }
+        Ok(diff)
+    }
+
+    async fn replace_stats(
+        &self,
+        rows: &BTreeMap<(Series, Grain, NaiveDate), (String, Counts)>,
+    ) -> Result<(), StoreError> {
+        const INSERT: &str = "INSERT INTO stat_bucket (agency, grain, bucket, procedure_code, channel, unit_code, \
+             received, early, on_time, overdue, returned, withdrawn, overdue_open) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+        with_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM stat_bucket").execute(&mut *tx).await?;
+            for ((s, g, b), (unit, c)) in rows {
+                let a = c.to_array();
+                sqlx::query(INSERT)
+                    .bind(s.agency.clone()).bind(g.code()).bind(*b).bind(s.procedure.clone())
+                    .bind(s.channel.clone()).bind(unit.clone())
+                    .bind(a[0]).bind(a[1]).bind(a[2]).bind(a[3]).bind(a[4]).bind(a[5]).bind(a[6])
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+/// How report rows are grouped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Level,
+    Agency,
+    Field,
+    Procedure,
+    Channel,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 5] = [
+        GroupBy::Level,
+        GroupBy::Agency,
+        GroupBy::Field,
+        GroupBy::Procedure,
+        GroupBy::Channel,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Level => "level",
+            GroupBy::Agency => "agency",
+            GroupBy::Field => "field",
+            GroupBy::Procedure => "procedure",
+            GroupBy::Channel => "channel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// The column heading in Vietnamese.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            GroupBy::Level => "Cấp",
+            GroupBy::Agency => "Cơ quan, đơn vị tiếp nhận",
+            GroupBy::Field => "Lĩnh vực",
+            GroupBy::Procedure => "Thủ tục hành chính",
+            GroupBy::Channel => "Kênh tiếp nhận",
+        }
+    }
+}
+
+/// Which desks a report covers: every filter given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// An administrative unit: the desks of it and of every unit under it
+    /// (e.g. a district and its communes), in any period.
+    pub unit: Option<motcua_core::codes::UnitCode>,
+    /// An agency: it and the agencies under it.
+    pub agency: Option<AgencyCode>,
+    pub level: Option<motcua_core::codes::Level>,
+}
+
+/// One row of a report.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ReportRow {
+    /// The grouping value (`district`, an agency code, a field, …).
+    pub key: String,
+    /// Its name for people.
+    pub label: String,
+    pub tally: motcua_core::stats::Tally,
+}
+
+/// A report: rows by the grouping, and the total.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Report {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The moment "in progress" was judged at (the period's end, or now).
+    pub judged_at: NaiveDateTime,
+    pub group_by: GroupBy,
+    /// The desks covered.
+    pub agencies: Vec<String>,
+    pub rows: Vec<ReportRow>,
+    pub total: motcua_core::stats::Tally,
+}
+
+impl Store {
+    /// The desks a scope covers, by code.
+    pub async fn scope_agencies(
+        &self,
+        s: &Scope,
+    ) -> Result<Vec<motcua_core::agency::Agency>, StoreError> {
+        let all = self.all_agencies().await?;
+        let units: Option<std::collections::HashSet<String>> = match &s.unit {
+            None => None,
+            Some(u) => {
+                // Every unit whose chain of parents (in any version) reaches `u`.
+                let mut parents: HashMap<String, Vec<String>> = HashMap::new();
+                for x in self.all_units().await? {
+                    if let Some(p) = &x.parent_code {
+                        parents
+                            .entry(p.to_string())
+                            .or_default()
+                            .push(x.code.to_string());
+                    }
+                }
+                let mut seen = std::collections::HashSet::from([u.to_string()]);
+                let mut todo = vec![u.to_string()];
+                while let Some(x) = todo.pop() {
+                    for c in parents.get(&x).into_iter().flatten() {
+                        if seen.insert(c.clone()) {
+                            todo.push(c.clone());
+                        }
+                    }
+                }
+                Some(seen)
+            }
+        };
+        let under_agency = |a: &motcua_core::agency::Agency| -> bool {
+            let Some(root) = &s.agency else { return true };
+            let mut cur = Some(a.code.clone());
+            let mut hops = 0;
+            while let Some(c) = cur {
+                if &c == root {
+                    return true;
+                }
+                hops += 1;
+                if hops > 16 {
+                    return false;
+                }
+                cur = all
+                    .iter()
+                    .find(|x| x.code == c)
+                    .and_then(|x| x.parent_code.clone());
+            }
+            false
+        };
+        Ok(all
+            .iter()
+            .filter(|a| a.desk)
+            .filter(|a| {
+                units
+                    .as_ref()
+                    .is_none_or(|u| u.contains(a.unit_code.as_str()))
+            })
+            .filter(|a| s.level.is_none_or(|l| a.level == l))
+            .filter(|a| under_agency(a))
+            .cloned()
+            .collect())
+    }
+
+    /// The statistics report of a scope for a period, grouped: exactly
+    /// [`motcua_core::stats::Tally`] over the scope's dossiers, read from the
+    /// running totals (docs/reports.md). `now` is local time.
+    pub async fn report(
+        &self,
+        scope: &Scope,
+        p: &Period,
+        group_by: GroupBy,
+        now: NaiveDateTime,
+    ) -> Result<Report, StoreError> {
+        use motcua_core::stats::Tally;
+        let desks = self.scope_agencies(scope).await?;
+        let codes: Vec<AgencyCode> = desks.iter().map(|a| a.code.clone()).collect();
+        let sums = self.stat_sums(&codes, p).await?;
+        let judged_at = p.judged_at(now);
+        let live = if judged_at < p.end_exclusive() {
+            Some(self.overdue_open_now(&codes, judged_at).await?)
+        } else {
+            None
+        };
+        let by_code: HashMap<&str, &motcua_core::agency::Agency> =
+            desks.iter().map(|a| (a.code.as_str(), a)).collect();
+        let procedures: HashMap<String, (String, String)> =
+            if matches!(group_by, GroupBy::Field | GroupBy::Procedure) {
+                self.all_procedures(false)
+                    .await?
+                    .into_iter()
+                    .map(|p| (p.code.to_string(), (p.field, p.name)))
+                    .collect()
+            } else {
+                HashMap::new()
+            };
+        let mut groups: BTreeMap<String, (String, Tally)> = BTreeMap::new();
+        let mut total = Tally::default();
+        for (s, sum) in &sums {
+            let channel = motcua_core::dossier::Channel::parse(&s.channel);
+            let online = channel.is_some_and(|c| c.is_online());
+            let overdue_now = live.as_ref().map(|m| m.get(s).copied().unwrap_or(0));
+            let t = motcua_core::report::tally(&sum.before, &sum.within, online, overdue_now);
+            if t == Tally::default() {
+                continue;
+            }
+            let agency = by_code.get(s.agency.as_str());
+            let (key, label) = match group_by {
+                GroupBy::Level => {
+                    let l = agency.map(|a| a.level);
+                    (
+                        l.map(|l| l.as_str().to_string()).unwrap_or_default(),
+                        l.map(|l| l.label_vi().to_string()).unwrap_or_default(),
+                    )
+                }
+                GroupBy::Agency => (
+                    s.agency.clone(),
+                    agency.map(|a| a.name.clone()).unwrap_or_default(),
+                ),
+                GroupBy::Field => {
+                    let f = procedures
+                        .get(&s.procedure)
+                        .map(|x| x.0.clone())
+                        .unwrap_or_default();
+                    (f.clone(), f)
+                }
+                GroupBy::Procedure => (
+                    s.procedure.clone(),
+                    procedures
+                        .get(&s.procedure)
+                        .map(|x| x.1.clone())
+                        .unwrap_or_default(),
+                ),
+                GroupBy::Channel => (
+                    s.channel.clone(),
+                    channel
+                        .map(|c| c.label_vi().to_string())
+                        .unwrap_or_default(),
+                ),
+            };
+            let g = groups
+                .entry(key)
+                .or_insert_with(|| (label, Tally::default()));
+            g.1.merge(&t);
+            total.merge(&t);
+        }
+        Ok(Report {
+            from: p.from(),
+            to: p.to(),
+            judged_at,
+            group_by,
+            agencies: codes.iter().map(|c| c.to_string()).collect(),
+            rows: groups
+                .into_iter()
+                .map(|(key, (label, tally))| ReportRow { key, label, tally })
+                .collect(),
+            total,
+        })
+    }
+}
+
+impl Store {
+    /// Adds one to one stored total (tests of [`Store::verify_stats`]).
+    #[doc(hidden)]
+    pub async fn damage_stats_for_tests(&self) -> Result<(), StoreError> {
+        with_db!(&self.db, pool => {
+            sqlx::query("UPDATE stat_bucket SET received = received + 1 WHERE (agency, grain, bucket, procedure_code, channel) IN \
+                         (SELECT agency, grain, bucket, procedure_code, channel FROM stat_bucket WHERE grain = 'y' ORDER BY agency LIMIT 1)")
+                .execute(pool).await?;
+        });
+        Ok(())
+    }
+}
