@@ -7,6 +7,7 @@ mod calendar_cmd;
 mod config;
 mod data_cmd;
 mod notify;
+mod report_cmd;
 
 use clap::{Parser, Subcommand};
 use config::{GlobalArgs, Settings};
@@ -57,6 +58,8 @@ enum Command {
     Audit(admin_cmd::AuditCmd),
     /// Benchmarks of catalogue search and unit import (figures for docs/benchmarks.md).
     Bench(data_cmd::BenchArgs),
+    /// The statistics report of a scope and period (json, csv, xlsx, pdf); `report verify` checks the totals.
+    Report(report_cmd::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -109,6 +112,7 @@ fn main() -> ExitCode {
             }
             Command::Calendar(cmd) => calendar_cmd::run(&settings, cmd).await,
             Command::Bench(args) => data_cmd::bench(&settings, &args).await,
+            Command::Report(args) => report_cmd::run(&settings, &args).await,
             Command::User(cmd) => admin_cmd::user(&settings, cmd).await,
             Command::Token(cmd) => admin_cmd::token(&settings, cmd).await,
             Command::Audit(cmd) => admin_cmd::audit(&settings, cmd).await,

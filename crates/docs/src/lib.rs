@@ -282,3 +282,114 @@ impl World for DocWorld {
         None
     }
 }
+
+/// The same table as a spreadsheet: title rows, the header rows with their
+/// merged cells, frozen under the title, then the rows (numbers as numbers,
+/// bold for `strong` rows), the notes below; columns sized to fit.
+pub fn table_xlsx(data: &TableDoc, sheet: &str) -> Result<Vec<u8>, DocError> {
+    use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+    let cols = data.widths.len();
+    if cols == 0 {
+        return Err(DocError::Data("bảng không có cột nào".into()));
+    }
+    let e = |e: rust_xlsxwriter::XlsxError| DocError::Typeset(e.to_string());
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).map_err(e)?;
+    let bold = Format::new().set_bold();
+    let title = Format::new().set_bold().set_font_size(14);
+    let head = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin)
+        .set_background_color("D9E1F2");
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    let strong = Format::new().set_bold().set_border(FormatBorder::Thin);
+    let mut r: u32 = 0;
+    for (text, f) in [
+        (data.parent.as_str(), &bold),
+        (data.agency.as_str(), &bold),
+        (data.title.as_str(), &title),
+        (data.subtitle.as_str(), &Format::new()),
+    ] {
+        if !text.is_empty() {
+            ws.write_string_with_format(r, 0, text, f).map_err(e)?;
+            r += 1;
+        }
+    }
+    r += 1;
+    let header_top = r;
+    // Header cells with spans: a grid marks the places taken by spans above.
+    let mut taken = vec![vec![false; cols]; data.header.len()];
+    for (i, row) in data.header.iter().enumerate() {
+        let mut c = 0usize;
+        for h in row {
+            while c < cols && taken[i][c] {
+                c += 1;
+            }
+            if c >= cols {
+                return Err(DocError::Data("hàng tiêu đề dài hơn số cột".into()));
+            }
+            let (w, hgt) = (h.colspan as usize, h.rowspan as usize);
+            let r0 = header_top + i as u32;
+            if w > 1 || hgt > 1 {
+                ws.merge_range(
+                    r0,
+                    c as u16,
+                    r0 + hgt as u32 - 1,
+                    (c + w - 1).min(cols - 1) as u16,
+                    &h.text,
+                    &head,
+                )
+                .map_err(e)?;
+            } else {
+                ws.write_string_with_format(r0, c as u16, &h.text, &head)
+                    .map_err(e)?;
+            }
+            for rr in taken.iter_mut().skip(i).take(hgt) {
+                for t in rr.iter_mut().skip(c).take(w) {
+                    *t = true;
+                }
+            }
+            c += w;
+        }
+    }
+    r = header_top + data.header.len() as u32;
+    ws.set_freeze_panes(r, 0).map_err(e)?;
+    for (i, row) in data.rows.iter().enumerate() {
+        if row.len() != cols {
+            return Err(DocError::Data(format!(
+                "dòng {} có {} ô, bảng có {cols} cột",
+                i + 1,
+                row.len()
+            )));
+        }
+        let f = if data.strong.contains(&i) {
+            &strong
+        } else {
+            &cell
+        };
+        for (c, v) in row.iter().enumerate() {
+            let plain = v.replace('.', "");
+            match plain.parse::<f64>() {
+                Ok(n) if c >= data.first_numeric && !v.is_empty() => {
+                    ws.write_number_with_format(r, c as u16, n, f).map_err(e)?
+                }
+                _ => ws.write_string_with_format(r, c as u16, v, f).map_err(e)?,
+            };
+        }
+        r += 1;
+    }
+    r += 1;
+    for n in &data.notes {
+        ws.write_string(r, 0, n).map_err(e)?;
+        r += 1;
+    }
+    for (c, w) in data.widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (w * 9.0).clamp(6.0, 60.0))
+            .map_err(e)?;
+    }
+    wb.save_to_buffer().map_err(e)
+}

@@ -169,3 +169,18 @@ fn table_document_refuses_a_row_of_the_wrong_width() {
     d.widths.clear();
     assert!(table_pdf(&d).is_err());
 }
+
+#[test]
+fn table_as_xlsx_keeps_vietnamese_and_merges_the_header() {
+    let bytes = motcua_docs::table_xlsx(&table_doc(), "Báo cáo").unwrap();
+    assert!(bytes.starts_with(b"PK"), "a zip container");
+    keep("table.xlsx", &bytes);
+    let mut d = table_doc();
+    d.rows[0].push("x".into());
+    assert!(
+        motcua_docs::table_xlsx(&d, "Báo cáo")
+            .unwrap_err()
+            .to_string()
+            .contains("dòng 1")
+    );
+}

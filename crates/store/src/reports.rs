@@ -475,25 +475,11 @@ impl Store {
             None => None,
             Some(u) => {
                 // Every unit whose chain of parents (in any version) reaches `u`.
-                let mut parents: HashMap<String, Vec<String>> = HashMap::new();
-                for x in self.all_units().await? {
-                    if let Some(p) = &x.parent_code {
-                        parents
-                            .entry(p.to_string())
-                            .or_default()
-                            .push(x.code.to_string());
-                    }
-                }
-                let mut seen = std::collections::HashSet::from([u.to_string()]);
-                let mut todo = vec![u.to_string()];
-                while let Some(x) = todo.pop() {
-                    for c in parents.get(&x).into_iter().flatten() {
-                        if seen.insert(c.clone()) {
-                            todo.push(c.clone());
-                        }
-                    }
-                }
-                Some(seen)
+                let codes: Vec<String> = with_db!(&self.db, pool => sqlx::query_scalar(
+                    "WITH RECURSIVE sub(code) AS (SELECT CAST($1 AS TEXT) UNION \
+                     SELECT a.code FROM admin_unit a JOIN sub ON a.parent_code = sub.code) SELECT code FROM sub")
+                    .bind(u.as_str()).fetch_all(pool).await?);
+                Some(codes.into_iter().collect())
             }
         };
         let under_agency = |a: &motcua_core::agency::Agency| -> bool {

@@ -14,6 +14,7 @@ pub mod news;
 pub mod pages;
 mod params;
 pub mod rating;
+pub mod reports;
 pub mod slips;
 pub mod stats;
 pub mod submit;

@@ -34,13 +34,18 @@ fn pct(v: Option<f64>) -> String {
 /// Counts every desk's dossiers for `p`, with the ratings given in it.
 pub async fn compute(st: &AppState, p: &Period) -> Result<(Vec<Line>, Line), WebError> {
     let now = to_local(Utc::now());
-    let rows = st.store.stat_rows(to_utc(p.end())).await?;
-    let mut by: BTreeMap<String, Tally> = BTreeMap::new();
-    for r in &rows {
-        by.entry(r.receiving_agency.clone())
-            .or_default()
-            .add(&r.facts, p, now);
-    }
+    // From the running totals (docs/reports.md): the cost depends on the
+    // desks and the period, not on the number of dossiers.
+    let report = st
+        .store
+        .report(
+            &motcua_store::reports::Scope::default(),
+            p,
+            motcua_store::reports::GroupBy::Agency,
+            now,
+        )
+        .await?;
+    let by: BTreeMap<String, Tally> = report.rows.into_iter().map(|r| (r.key, r.tally)).collect();
     let ratings = st
         .store
         .rating_summaries(to_utc(p.start()), to_utc(p.end()))
