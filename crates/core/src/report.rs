@@ -294,6 +294,43 @@ pub fn tally(before: &Counts, within: &Counts, online: bool, overdue_now: Option
     }
 }
 
+/// The columns of the statistics report: API name, Vietnamese heading,
+/// value. Each dossier is counted once among carried over + received and
+/// once among resolved, returned, withdrawn and in progress, so
+/// `carried_over + received_new = resolved_* + returned + withdrawn +
+/// in_progress_*` for every row.
+pub fn columns(t: &Tally) -> [(&'static str, &'static str, u64); 11] {
+    [
+        ("received_new", "Mới tiếp nhận trong kỳ", t.received()),
+        ("received_online", "Trong đó: trực tuyến", t.received_online),
+        (
+            "received_direct_postal",
+            "Trong đó: trực tiếp, bưu chính",
+            t.received_direct,
+        ),
+        ("carried_over", "Kỳ trước chuyển qua", t.carried_over),
+        ("resolved_early", "Giải quyết trước hạn", t.resolved_early),
+        (
+            "resolved_on_time",
+            "Giải quyết đúng hạn",
+            t.resolved_on_time,
+        ),
+        ("resolved_overdue", "Giải quyết quá hạn", t.resolved_overdue),
+        ("returned", "Trả lại", t.returned),
+        ("withdrawn", "Rút hồ sơ", t.withdrawn),
+        (
+            "in_progress_within_time",
+            "Đang giải quyết trong hạn",
+            t.in_progress_within,
+        ),
+        (
+            "in_progress_overdue",
+            "Đang giải quyết quá hạn",
+            t.in_progress_overdue,
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,41 +539,4 @@ mod tests {
             }
         }
     }
-}
-
-/// The columns of the statistics report: API name, Vietnamese heading,
-/// value. Each dossier is counted once among carried over + received and
-/// once among resolved, returned, withdrawn and in progress, so
-/// `carried_over + received_new = resolved_* + returned + withdrawn +
-/// in_progress_*` for every row.
-pub fn columns(t: &Tally) -> [(&'static str, &'static str, u64); 11] {
-    [
-        ("received_new", "Mới tiếp nhận trong kỳ", t.received()),
-        ("received_online", "Trong đó: trực tuyến", t.received_online),
-        (
-            "received_direct_postal",
-            "Trong đó: trực tiếp, bưu chính",
-            t.received_direct,
-        ),
-        ("carried_over", "Kỳ trước chuyển qua", t.carried_over),
-        ("resolved_early", "Giải quyết trước hạn", t.resolved_early),
-        (
-            "resolved_on_time",
-            "Giải quyết đúng hạn",
-            t.resolved_on_time,
-        ),
-        ("resolved_overdue", "Giải quyết quá hạn", t.resolved_overdue),
-        ("returned", "Trả lại", t.returned),
-        ("withdrawn", "Rút hồ sơ", t.withdrawn),
-        (
-            "in_progress_within_time",
-            "Đang giải quyết trong hạn",
-            t.in_progress_within,
-        ),
-        (
-            "in_progress_overdue",
-            "Đang giải quyết quá hạn",
-            t.in_progress_overdue,
-        ),
-    ]
 }
