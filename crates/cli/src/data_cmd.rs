@@ -21,6 +21,8 @@ pub enum Kind {
     Procedures,
     /// Calendar day rules CSV (date,kind,name[,note]): holidays, compensatory days, swaps.
     Holidays,
+    /// Historical dossiers CSV (code,procedure_code,receiving_unit,channel,received_at,due_at,finished_at,outcome,returned_at), all-or-nothing.
+    Dossiers,
 }
 
 #[derive(Args, Debug)]
@@ -126,6 +128,10 @@ pub async fn import(s: &Settings, a: &ImportArgs) -> Result<(), CliError> {
             let n = store.import_day_rules(&rules).await?;
             println!("{name}: imported {n} calendar day rules");
         }
+        Kind::Dossiers => {
+            let n = crate::import_dossiers::run(&store, &name, &bytes).await?;
+            println!("{name}: imported {n} dossiers");
+        }
     }
     Ok(())
 }
@@ -149,6 +155,11 @@ pub async fn export(s: &Settings, a: &ExportArgs) -> Result<(), CliError> {
         }
         (Kind::Holidays, Format::Csv) => calendar::write_day_rules_csv(&store.day_rules().await?),
         (Kind::Holidays, Format::Json) => json(&store.day_rules().await?),
+        (Kind::Dossiers, _) => {
+            return Err(CliError::Usage(
+                "export dossiers: dùng `motcua report` cho số liệu, API /api/dossiers cho từng hồ sơ".into(),
+            ));
+        }
     };
     match &a.output {
         Some(p) => std::fs::write(p, text).map_err(|source| CliError::Io {

@@ -6,6 +6,7 @@ mod bench_pages;
 mod calendar_cmd;
 mod config;
 mod data_cmd;
+mod import_dossiers;
 mod notify;
 mod report_cmd;
 

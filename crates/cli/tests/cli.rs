@@ -866,3 +866,104 @@ fn notifications_are_delivered_once_by_sms_gateway() {
     let _ = gateway.wait();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn import_history_then_report_in_every_format_and_verify() {
+    let dir = tempdir();
+    let o = motcua(&dir, &["demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let head = "code,procedure_code,receiving_unit,channel,received_at,due_at,finished_at,outcome,returned_at\n";
+    let good = "001.01.21.H55-180312-0001,1.001193,169,direct,2018-03-12T08:00,2018-03-19T17:00,2018-03-16T10:00,approved,2018-03-19T09:00\n\
+                001.11.21.H55-180312-0001,1.001193,05656,online,2018-03-12T09:00,2018-03-19T17:00,2018-03-20T10:00,rejected,\n\
+                001.01.21.H55-180313-0001,1.001193,169,postal,2018-03-13T10:00,2018-03-20T17:00,,,\n";
+    // A bad line refuses the whole file, naming file and line; nothing is stored.
+    for (bad, want) in [
+        (
+            "001.01.21.H55-180314-0001,9.999999,169,direct,2018-03-14T08:00,2018-03-20T17:00,,,\n",
+            ":5: procedure_code `9.999999`",
+        ),
+        (
+            "001.01.21.H55-180314-0001,1.001193,99999,direct,2018-03-14T08:00,2018-03-20T17:00,,,\n",
+            ":5: receiving_unit `99999`",
+        ),
+        (
+            "001.01.21.H55-180314-0001,1.001193,169,direct,2018-03-14 08:00,2018-03-20T17:00,,,\n",
+            ":5: received_at",
+        ),
+    ] {
+        let f = dir.join("bad.csv");
+        std::fs::write(&f, format!("{head}{good}{bad}")).unwrap();
+        let o = motcua(&dir, &["import", "dossiers", f.to_str().unwrap()]);
+        assert!(!o.status.success());
+        assert!(
+            stderr(&o).contains(&format!("bad.csv{want}")),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let report = |args: &[&str]| {
+        let mut a = vec!["report", "--from", "2018-01-01", "--to", "2018-12-31"];
+        a.extend_from_slice(args);
+        motcua(&dir, &a)
+    };
+    let o = report(&["--unit", "169", "--group-by", "level"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["total"]["received_new"], 0, "nothing was imported");
+    let f = dir.join("ho-so.csv");
+    std::fs::write(&f, format!("{head}{good}")).unwrap();
+    let o = motcua(&dir, &["import", "dossiers", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("imported 3 dossiers"), "{}", stdout(&o));
+    // Again: the codes exist, refused with the line.
+    let o = motcua(&dir, &["import", "dossiers", f.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("ho-so.csv:2: mã hồ sơ 001.01.21.H55-180312-0001 đã có"),
+        "{}",
+        stderr(&o)
+    );
+    let o = report(&["--unit", "169", "--group-by", "level"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let row = |level: &str| rows.iter().find(|r| r["level"] == level).unwrap().clone();
+    assert_eq!(row("district")["received_new"], 2);
+    assert_eq!(row("district")["resolved_early"], 1);
+    assert_eq!(row("district")["in_progress_overdue"], 1);
+    assert_eq!(row("commune")["received_online"], 1);
+    assert_eq!(row("commune")["resolved_overdue"], 1);
+    let o = report(&["--unit", "169", "--format", "csv"]);
+    let csv = stdout(&o);
+    assert!(csv.starts_with("agency,label,received_new,"), "{csv}");
+    assert!(
+        csv.lines()
+            .last()
+            .unwrap()
+            .starts_with(",Tổng cộng,3,1,2,0,1,0,1,"),
+        "{csv}"
+    );
+    for fmt in ["pdf", "xlsx"] {
+        let out = dir.join(format!("bao-cao.{fmt}"));
+        let o = report(&[
+            "--unit",
+            "169",
+            "--format",
+            fmt,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with(if fmt == "pdf" { b"%PDF" } else { b"PK\x03\x04" }));
+    }
+    let o = report(&["--format", "pdf"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("--output"),
+        "{}",
+        stderr(&o)
+    );
+    let o = report(&["--unit", "00000"]);
+    assert!(!o.status.success());
+    let o = motcua(&dir, &["report", "verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("agree"), "{}", stdout(&o));
+}

@@ -212,7 +212,7 @@ fn command(r: &Raw, action: Action, d: &Dossier, when: NaiveDateTime) -> Command
         },
         Action::Withdraw => CommandAction::Withdraw { reason: opt },
         Action::ReturnUnresolved => CommandAction::ReturnUnresolved { reason: text },
-        Action::Submit => unreachable!(),
+        Action::Submit | Action::Import => unreachable!(),
     }
 }
 

@@ -220,6 +220,6 @@ pub fn sample(action: Action, when: NaiveDateTime) -> CommandAction {
         Action::ReturnUnresolved => CommandAction::ReturnUnresolved {
             reason: "Quá hạn bổ sung".into(),
         },
-        Action::Submit => unreachable!("not a command"),
+        Action::Submit | Action::Import => unreachable!("not a command"),
     }
 }

@@ -10,6 +10,7 @@ use chrono::{NaiveDate, Utc};
 use motcua_core::calendar::to_utc;
 use motcua_core::codes::{AgencyCode, UnitCode};
 use motcua_core::dossier::{Dossier, DossierCode, Event, TransitionError};
+use std::collections::HashMap;
 
 /// The hash that precedes the first event of a chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -428,5 +429,123 @@ impl Store {
             }
         }
         Ok(report)
+    }
+}
+
+/// A dossier ready to import: the dossier, its creation event, and the
+/// administrative unit of its desk.
+pub struct ImportedDossier {
+    pub dossier: Dossier,
+    pub event: Event,
+    pub unit: UnitCode,
+}
+
+impl Store {
+    /// The codes among `codes` that are already stored.
+    pub async fn existing_codes(&self, codes: &[DossierCode]) -> Result<Vec<String>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in codes.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT code FROM dossier WHERE code IN ({})",
+                marks.join(", ")
+            );
+            let rows: Vec<String> = with_db!(&self.db, p => {
+                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+                for c in chunk {
+                    q = q.bind(c.as_str().to_string());
+                }
+                q.fetch_all(p).await?
+            });
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    /// Imports historical dossiers all-or-nothing, in one transaction: the
+    /// dossier rows, their `import` events (each a chain of one), the
+    /// running totals of the reports, and the code counters moved past the
+    /// imported codes. A code already stored fails the whole import
+    /// (primary key) and nothing is written. `progress` is told how many
+    /// dossiers are written so far.
+    pub async fn import_dossiers(
+        &self,
+        items: &[ImportedDossier],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<usize, StoreError> {
+        use crate::reports::Series;
+        use motcua_core::report::Counts;
+        let mut totals: std::collections::BTreeMap<
+            (Series, String, motcua_core::report::Grain, NaiveDate),
+            Counts,
+        > = Default::default();
+        let mut counters: HashMap<(String, NaiveDate), i64> = HashMap::new();
+        for it in items {
+            let d = &it.dossier;
+            let s = Series {
+                agency: d.receiving_agency.to_string(),
+                procedure: d.procedure.code.to_string(),
+                channel: d.channel.as_str().to_string(),
+            };
+            for (g, b, c) in crate::reports::stat_changes(None, d) {
+                totals
+                    .entry((s.clone(), it.unit.to_string(), g, b))
+                    .or_default()
+                    .add(&c);
+            }
+            let k = (d.code.agency().to_string(), d.code.date());
+            let seq = i64::from(d.code.seq());
+            let e = counters.entry(k).or_insert(0);
+            *e = (*e).max(seq);
+        }
+        let now = Utc::now();
+        with_db!(&self.db, p => {
+            let mut tx = p.begin().await?;
+            for (i, it) in items.iter().enumerate() {
+                let d = &it.dossier;
+                let ev = &it.event;
+                let evdata = json(ev)?;
+                let hash = event_hash(GENESIS_HASH, &evdata);
+                sqlx::query(
+                    "INSERT INTO dossier (code, unit_code, receiving_agency, current_agency, procedure_code, state, channel, received_at, due_at, \
+                     version, last_hash, data, updated_at, assignee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
+                    .bind(d.code.as_str()).bind(it.unit.as_str()).bind(d.receiving_agency.as_str()).bind(d.holder().as_str())
+                    .bind(d.procedure.code.as_str()).bind(d.state.as_str()).bind(d.channel.as_str())
+                    .bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc)).bind(d.version as i64).bind(hash.clone())
+                    .bind(json(d)?).bind(now).bind(d.assignee.clone())
+                    .execute(&mut *tx).await?;
+                insert_event_row!(tx, ev, GENESIS_HASH, evdata, hash);
+                if (i + 1) % 1000 == 0 {
+                    progress(i + 1);
+                }
+            }
+            let rows: Vec<_> = totals.iter().collect();
+            for chunk in rows.chunks(100) {
+                // Statements of at most 100 rows (13 values each).
+                for ((s, unit, g, b), c) in chunk {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::reports::add_stats_sql(1)))
+                        .bind(s.agency.clone()).bind(s.procedure.clone()).bind(s.channel.clone()).bind(unit.clone())
+                        .bind(g.code()).bind(*b);
+                    for x in c.to_array() {
+                        q = q.bind(x);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+            }
+            for ((agency, day), seq) in &counters {
+                sqlx::query(
+                    "INSERT INTO dossier_counter (agency_code, day, last_seq) VALUES ($1, $2, $3) \
+                     ON CONFLICT (agency_code, day) DO UPDATE SET last_seq = CASE WHEN dossier_counter.last_seq > excluded.last_seq \
+                     THEN dossier_counter.last_seq ELSE excluded.last_seq END")
+                    .bind(agency.clone()).bind(*day).bind(*seq)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        progress(items.len());
+        if let Some(w) = &self.sqlite_writer {
+            w.counters.clear();
+        }
+        Ok(items.len())
     }
 }

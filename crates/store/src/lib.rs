@@ -28,7 +28,8 @@ mod visits;
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
 pub use db::Store;
 pub use dossiers::{
-    AuditReport, DocumentInfo, DossierRecord, GENESIS_HASH, Idempotency, Reply, StoredEvent,
+    AuditReport, DocumentInfo, DossierRecord, GENESIS_HASH, Idempotency, ImportedDossier, Reply,
+    StoredEvent,
 };
 pub use error::StoreError;
 pub use outbox::{MAX_ATTEMPTS, OutboxMessage};

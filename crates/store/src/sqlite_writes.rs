@@ -72,7 +72,7 @@ impl CounterCache {
     fn forget(&self, k: &(String, NaiveDate)) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(k);
     }
-    fn clear(&self) {
+    pub(crate) fn clear(&self) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }

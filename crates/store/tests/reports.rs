@@ -83,3 +83,125 @@ storage_test!(reports_from_running_totals_equal_the_dossiers, |store| {
     assert_eq!(diff.len(), 1, "{diff:#?}");
     assert!(store.verify_stats(false).await.unwrap().is_empty());
 });
+
+/// Eleven historical dossiers at the Đồng Hỷ district desk (D) and the
+/// Sông Cầu desk (C), each at a boundary of the first quarter of 2019.
+const FIXTURE: &str = "code,procedure_code,receiving_unit,channel,received_at,due_at,finished_at,outcome,returned_at
+001.01.21.H55-190102-0001,1.001193,001.01.21.H55,direct,2019-01-02T08:00,2019-01-10T17:00,2019-01-08T10:00,approved,2019-01-09T08:00
+001.01.21.H55-190102-0002,1.001193,001.01.21.H55,online,2019-01-02T09:00,2019-01-10T17:00,2019-01-10T16:00,approved,
+001.01.21.H55-190103-0001,1.001193,001.01.21.H55,direct,2019-01-03T08:00,2019-01-10T17:00,2019-01-10T17:30,approved,
+001.01.21.H55-181220-0001,1.001193,001.01.21.H55,postal,2018-12-20T08:00,2019-01-03T17:00,2019-01-03T10:00,rejected,
+001.01.21.H55-181201-0001,1.001193,001.01.21.H55,direct,2018-12-01T08:00,2018-12-10T17:00,2018-12-09T10:00,approved,
+001.01.21.H55-190325-0001,1.001193,001.01.21.H55,direct,2019-03-25T08:00,2019-04-05T17:00,,,
+001.01.21.H55-190301-0001,1.001193,001.01.21.H55,direct,2019-03-01T08:00,2019-03-29T17:00,2019-04-02T08:00,approved,
+001.11.21.H55-190201-0001,1.001193,001.11.21.H55,direct,2019-02-01T08:00,2019-02-05T17:00,2019-02-04T08:00,returned,
+001.11.21.H55-190201-0002,1.001193,001.11.21.H55,online,2019-02-01T09:00,2019-02-05T17:00,2019-02-02T08:00,withdrawn,
+001.11.21.H55-190401-0001,1.001193,001.11.21.H55,direct,2019-04-01T08:00,2019-04-10T17:00,,,
+001.11.21.H55-181228-0001,1.001193,001.11.21.H55,direct,2018-12-28T08:00,2019-01-07T17:00,,,
+";
+
+storage_test!(a_hand_computed_quarter_at_every_boundary, |store| {
+    demo::load(store).await.unwrap();
+    let rows = motcua_core::dossier::parse_history_csv("fixture.csv", FIXTURE.as_bytes()).unwrap();
+    let mut items = Vec::new();
+    for h in &rows {
+        let desk = motcua_core::codes::AgencyCode::new(&h.receiving_unit).unwrap();
+        let unit = store.agency(&desk).await.unwrap().unwrap().unit_code;
+        let pr = motcua_core::dossier::ProcedureRef {
+            code: h.procedure.clone(),
+            valid_from: None,
+        };
+        let (dossier, event) = h
+            .to_dossier(
+                &desk,
+                pr,
+                motcua_core::calendar::ProcessingTime::WorkingDays(5),
+            )
+            .unwrap();
+        items.push(motcua_store::ImportedDossier {
+            dossier,
+            event,
+            unit,
+        });
+    }
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    let n = store
+        .import_dossiers(&items, &|k| {
+            seen.store(k, std::sync::atomic::Ordering::Relaxed)
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, 11);
+    assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 11);
+    // The same file again: every code exists, nothing changes.
+    assert!(store.import_dossiers(&items[..1], &|_| {}).await.is_err());
+    assert!(store.verify_stats(false).await.unwrap().is_empty());
+    let p = Period::new(d("2019-01-01"), d("2019-03-31")).unwrap();
+    let now = to_local(chrono::Utc::now());
+    let r = store
+        .report(&Scope::default(), &p, GroupBy::Level, now)
+        .await
+        .unwrap();
+    let by: std::collections::HashMap<&str, &Tally> =
+        r.rows.iter().map(|x| (x.key.as_str(), &x.tally)).collect();
+    assert_eq!(
+        *by["district"],
+        Tally {
+            received_online: 1,
+            received_direct: 4,
+            carried_over: 1,
+            resolved_early: 1,
+            resolved_on_time: 2,
+            resolved_overdue: 1,
+            returned: 0,
+            withdrawn: 0,
+            in_progress_within: 1,
+            in_progress_overdue: 1,
+        }
+    );
+    assert_eq!(
+        *by["commune"],
+        Tally {
+            received_online: 1,
+            received_direct: 1,
+            carried_over: 1,
+            returned: 1,
+            withdrawn: 1,
+            in_progress_overdue: 1,
+            ..Default::default()
+        }
+    );
+    // The unit scope 169 (the district, its communes) gives the same total.
+    let dong_hy = motcua_core::codes::UnitCode::new("169").unwrap();
+    let scoped = store
+        .report(
+            &Scope {
+                unit: Some(dong_hy),
+                ..Default::default()
+            },
+            &p,
+            GroupBy::Channel,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(scoped.total, r.total);
+    assert_eq!(
+        scoped
+            .rows
+            .iter()
+            .find(|x| x.key == "postal")
+            .unwrap()
+            .tally
+            .carried_over,
+        1
+    );
+    // The next quarter: what was in progress is carried over.
+    let q2 = Period::new(d("2019-04-01"), d("2019-06-30")).unwrap();
+    let r2 = store
+        .report(&Scope::default(), &q2, GroupBy::Level, now)
+        .await
+        .unwrap();
+    assert_eq!(r2.total.carried_over, r.total.in_progress());
+    assert_eq!(r2.total.received(), 1);
+});

@@ -113,6 +113,11 @@ pub(crate) fn prove_applicant(
     given: Option<&str>,
 ) -> Result<(), WebError> {
     let given = given.unwrap_or("").trim();
+    if d.applicant.id_number == motcua_core::dossier::UNKNOWN_ID_NUMBER {
+        return Err(WebError::Forbidden(
+            "hồ sơ nhập từ dữ liệu cũ không có số định danh của người nộp; xin liên hệ Bộ phận một cửa".into(),
+        ));
+    }
     if given.is_empty() || given != d.applicant.id_number.as_str() {
         if let Some(ip) = ip {
             st.lookups.missed(ip, now);

@@ -643,7 +643,12 @@ fn step_mark(process: &Process, i: usize) -> Option<StepMark> {
 }
 
 impl Dossier {
-    fn blank(new: NewDossier, process: Process, rules: &RuleSet, at: NaiveDateTime) -> Dossier {
+    pub(super) fn blank(
+        new: NewDossier,
+        process: Process,
+        rules: &RuleSet,
+        at: NaiveDateTime,
+    ) -> Dossier {
         Dossier {
             code: new.code,
             procedure: new.procedure,
@@ -677,7 +682,7 @@ impl Dossier {
         }
     }
 
-    fn creation_event(
+    pub(super) fn creation_event(
         &self,
         action: Action,
         actor: &Actor,

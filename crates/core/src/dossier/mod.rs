@@ -40,6 +40,7 @@ mod aggregate;
 mod applicant;
 mod code;
 mod control;
+mod history;
 mod notice;
 mod process;
 mod role;
@@ -58,6 +59,7 @@ pub use applicant::{
 };
 pub use code::{DossierCode, DossierCodeError};
 pub use control::{RowKind, SheetRow, control_sheet, step_verdict};
+pub use history::{HISTORY_COLUMNS, HistoricalDossier, UNKNOWN_ID_NUMBER, parse_history_csv};
 pub use notice::{
     NOTIFIED, Notice, NoticeTemplate, PLACEHOLDERS, SMS_MAX, notice_for, notice_with,
 };

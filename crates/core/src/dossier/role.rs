@@ -191,6 +191,7 @@ pub const fn allowed_capacities(action: Action) -> &'static [Capacity] {
         Action::Resolve | Action::Reject => &[Officer(SigningLeader)],
         Action::ReturnUnresolved => &[Officer(HeadOfOffice), Officer(SigningLeader), System],
         Action::Submit => &[Applicant, System],
+        Action::Import => &[System],
     }
 }
 
@@ -209,7 +210,8 @@ pub const fn agency_scope(action: Action) -> AgencyScope {
         | Action::Supplement
         | Action::ReturnResult
         | Action::Withdraw
-        | Action::Submit => AgencyScope::Receiving,
+        | Action::Submit
+        | Action::Import => AgencyScope::Receiving,
         Action::Assign
         | Action::CompleteStep
         | Action::Pause
@@ -230,6 +232,7 @@ pub const fn agency_scope(action: Action) -> AgencyScope {
 pub const fn legal_basis(action: Action) -> &'static str {
     match action {
         Action::Submit => "Nghị định 61/2018 Điều 16(3)",
+        Action::Import => "Thông tư 01/2018/TT-VPCP Điều 20 (sổ theo dõi hồ sơ): dữ liệu lịch sử",
         Action::Receive => "Nghị định 61/2018 Điều 17",
         Action::RequestSupplement => "Nghị định 61/2018 Điều 15(3), 17, 19(4)",
         Action::Supplement => "Nghị định 61/2018 Điều 19(4)",

@@ -203,6 +203,9 @@ named_enum!(
         ReturnUnresolved => ("return_unresolved", "Trả lại hồ sơ không giải quyết"),
         /// Creation event of an online dossier (not a command).
         Submit => ("submit", "Nộp hồ sơ trực tuyến"),
+        /// Creation event of a dossier imported from a desk's previous
+        /// software, as it stood there (not a command).
+        Import => ("import", "Nhập từ dữ liệu phần mềm cũ"),
     }
 );
 
@@ -263,7 +266,7 @@ impl Action {
             Action::ReturnUnresolved => {
                 &[InProcessing, AwaitingSupplement, AwaitingPayment, Suspended]
             }
-            Action::Submit => &[],
+            Action::Submit | Action::Import => &[],
         }
     }
 
@@ -341,8 +344,9 @@ mod tests {
             assert_eq!(OverdueReason::parse(r.as_str()), Some(*r));
         }
         assert_eq!(State::ALL.len(), 13);
-        assert_eq!(Action::ALL.len(), 20);
+        assert_eq!(Action::ALL.len(), 21);
         assert!(!Action::API.contains(&Action::Submit));
+        assert!(!Action::API.contains(&Action::Import));
     }
 
     #[test]
