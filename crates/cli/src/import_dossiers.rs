@@ -102,7 +102,7 @@ pub async fn run(store: &Store, name: &str, bytes: &[u8]) -> Result<usize, CliEr
             .map_err(|m| err(h.line, m))?;
         items.push(ImportedDossier {
             dossier,
-            event,
+            events: vec![event],
             unit: desk.unit_code.clone(),
         });
         if i % 1000 == 0 {

@@ -6,6 +6,7 @@ mod bench_pages;
 mod calendar_cmd;
 mod config;
 mod data_cmd;
+mod generate_cmd;
 mod import_dossiers;
 mod notify;
 mod report_cmd;
@@ -41,7 +42,11 @@ enum Command {
     /// Export reference data to CSV or JSON.
     Export(data_cmd::ExportArgs),
     /// Load the built-in data set (units, demo agencies, procedure catalogue).
-    Demo,
+    /// Load the demo data set; `demo generate` adds a generated history of dossiers.
+    Demo {
+        #[command(subcommand)]
+        cmd: Option<DemoCmd>,
+    },
     /// Working-time calendar: lunar dates, Tết, due moments, a year's exceptions.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCmd),
@@ -61,6 +66,12 @@ enum Command {
     Bench(data_cmd::BenchArgs),
     /// The statistics report of a scope and period (json, csv, xlsx, pdf); `report verify` checks the totals.
     Report(report_cmd::ReportArgs),
+}
+
+#[derive(Subcommand)]
+enum DemoCmd {
+    /// Fill the database with a realistic, reproducible history of dossiers.
+    Generate(generate_cmd::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -93,7 +104,10 @@ fn main() -> ExitCode {
             }
             Command::Import(args) => data_cmd::import(&settings, &args).await,
             Command::Export(args) => data_cmd::export(&settings, &args).await,
-            Command::Demo => {
+            Command::Demo {
+                cmd: Some(DemoCmd::Generate(args)),
+            } => generate_cmd::run(&settings, &args).await,
+            Command::Demo { cmd: None } => {
                 let store = config::open_store(&settings).await?;
                 let s = motcua_store::demo::load(&store).await?;
                 let dossiers = motcua_store::demo::load_dossiers(&store).await?;

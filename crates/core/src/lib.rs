@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod codes;
 pub mod dossier;
+pub mod generate;
 pub mod import;
 pub mod news;
 pub mod rating;

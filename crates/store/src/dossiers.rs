@@ -432,13 +432,35 @@ impl Store {
     }
 }
 
-/// A dossier ready to import: the dossier, its creation event, and the
-/// administrative unit of its desk.
+/// A dossier ready to import: the dossier, its events (oldest first, the
+/// first a creation event), and the administrative unit of its desk.
 pub struct ImportedDossier {
     pub dossier: Dossier,
-    pub event: Event,
+    pub events: Vec<Event>,
     pub unit: UnitCode,
 }
+
+/// An event row of the bulk import: code, version, action, state, moment,
+/// JSON, previous hash, hash.
+type EventRow = (
+    String,
+    i64,
+    String,
+    String,
+    chrono::DateTime<Utc>,
+    String,
+    String,
+    String,
+);
+/// A change of one bucket of the report totals.
+type BucketChange = (
+    motcua_core::report::Grain,
+    NaiveDate,
+    motcua_core::report::Counts,
+);
+
+/// Rows per multi-row INSERT of the bulk import.
+const BULK: usize = 50;
 
 impl Store {
     /// The codes among `codes` that are already stored.
@@ -462,12 +484,24 @@ impl Store {
         Ok(found)
     }
 
-    /// Imports historical dossiers all-or-nothing, in one transaction: the
-    /// dossier rows, their `import` events (each a chain of one), the
-    /// running totals of the reports, and the code counters moved past the
-    /// imported codes. A code already stored fails the whole import
-    /// (primary key) and nothing is written. `progress` is told how many
-    /// dossiers are written so far.
+    /// The last code numbers used per desk and day within `from..=to`.
+    pub async fn code_counters(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, NaiveDate, i64)>, StoreError> {
+        Ok(with_db!(&self.db, p => sqlx::query_as(
+            "SELECT agency_code, day, last_seq FROM dossier_counter WHERE day >= $1 AND day <= $2")
+            .bind(from).bind(to).fetch_all(p).await?))
+    }
+
+    /// Imports dossiers with their histories all-or-nothing, in one
+    /// transaction: the dossier rows, their event chains (hashed as every
+    /// write hashes them), the running totals of the reports, and the code
+    /// counters moved past the imported codes. A code already stored fails
+    /// the whole import (primary key) and nothing is written. `progress`
+    /// is told how many dossiers are written so far. Rows go in multi-row
+    /// statements ([`BULK`] at a time).
     pub async fn import_dossiers(
         &self,
         items: &[ImportedDossier],
@@ -480,6 +514,24 @@ impl Store {
             Counts,
         > = Default::default();
         let mut counters: HashMap<(String, NaiveDate), i64> = HashMap::new();
+        // Dossier rows and event rows, ready to bind.
+        type DossierRow = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<chrono::DateTime<Utc>>,
+            Option<chrono::DateTime<Utc>>,
+            i64,
+            String,
+            String,
+            Option<String>,
+        );
+        let mut drows: Vec<DossierRow> = Vec::with_capacity(items.len());
+        let mut erows: Vec<EventRow> = Vec::new();
         for it in items {
             let d = &it.dossier;
             let s = Series {
@@ -494,40 +546,98 @@ impl Store {
                     .add(&c);
             }
             let k = (d.code.agency().to_string(), d.code.date());
-            let seq = i64::from(d.code.seq());
             let e = counters.entry(k).or_insert(0);
-            *e = (*e).max(seq);
+            *e = (*e).max(i64::from(d.code.seq()));
+            let mut prev = GENESIS_HASH.to_string();
+            for ev in &it.events {
+                let data = json(ev)?;
+                let hash = event_hash(&prev, &data);
+                erows.push((
+                    d.code.to_string(),
+                    ev.version as i64,
+                    ev.action.as_str().to_string(),
+                    ev.to.as_str().to_string(),
+                    to_utc(ev.at),
+                    data,
+                    prev.clone(),
+                    hash.clone(),
+                ));
+                prev = hash;
+            }
+            drows.push((
+                d.code.to_string(),
+                it.unit.to_string(),
+                d.receiving_agency.to_string(),
+                d.holder().to_string(),
+                d.procedure.code.to_string(),
+                d.state.as_str().to_string(),
+                d.channel.as_str().to_string(),
+                d.received_at.map(to_utc),
+                d.due_at.map(to_utc),
+                d.version as i64,
+                prev,
+                json(d)?,
+                d.assignee.clone(),
+            ));
         }
+        let marks = |cols: usize, rows: usize| -> String {
+            (0..rows)
+                .map(|r| {
+                    format!(
+                        "({})",
+                        (1..=cols)
+                            .map(|c| format!("${}", r * cols + c))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let now = Utc::now();
         with_db!(&self.db, p => {
             let mut tx = p.begin().await?;
-            for (i, it) in items.iter().enumerate() {
-                let d = &it.dossier;
-                let ev = &it.event;
-                let evdata = json(ev)?;
-                let hash = event_hash(GENESIS_HASH, &evdata);
-                sqlx::query(
+            let mut done = 0usize;
+            for chunk in drows.chunks(BULK) {
+                let sql = format!(
                     "INSERT INTO dossier (code, unit_code, receiving_agency, current_agency, procedure_code, state, channel, received_at, due_at, \
-                     version, last_hash, data, updated_at, assignee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
-                    .bind(d.code.as_str()).bind(it.unit.as_str()).bind(d.receiving_agency.as_str()).bind(d.holder().as_str())
-                    .bind(d.procedure.code.as_str()).bind(d.state.as_str()).bind(d.channel.as_str())
-                    .bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc)).bind(d.version as i64).bind(hash.clone())
-                    .bind(json(d)?).bind(now).bind(d.assignee.clone())
-                    .execute(&mut *tx).await?;
-                insert_event_row!(tx, ev, GENESIS_HASH, evdata, hash);
-                if (i + 1) % 1000 == 0 {
-                    progress(i + 1);
+                     version, last_hash, data, assignee, updated_at) VALUES {}", marks(14, chunk.len()));
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    q = q.bind(r.0.clone()).bind(r.1.clone()).bind(r.2.clone()).bind(r.3.clone()).bind(r.4.clone())
+                        .bind(r.5.clone()).bind(r.6.clone()).bind(r.7).bind(r.8).bind(r.9).bind(r.10.clone())
+                        .bind(r.11.clone()).bind(r.12.clone()).bind(now);
                 }
+                q.execute(&mut *tx).await?;
+                done += chunk.len();
+                progress(done);
             }
-            let rows: Vec<_> = totals.iter().collect();
-            for chunk in rows.chunks(100) {
-                // Statements of at most 100 rows (13 values each).
-                for ((s, unit, g, b), c) in chunk {
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::reports::add_stats_sql(1)))
-                        .bind(s.agency.clone()).bind(s.procedure.clone()).bind(s.channel.clone()).bind(unit.clone())
-                        .bind(g.code()).bind(*b);
-                    for x in c.to_array() {
-                        q = q.bind(x);
+            for chunk in erows.chunks(BULK * 2) {
+                let sql = format!(
+                    "INSERT INTO dossier_event (dossier_code, version, action, to_state, at, data, prev_hash, hash) VALUES {}",
+                    marks(8, chunk.len()));
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    q = q.bind(r.0.clone()).bind(r.1).bind(r.2.clone()).bind(r.3.clone()).bind(r.4)
+                        .bind(r.5.clone()).bind(r.6.clone()).bind(r.7.clone());
+                }
+                q.execute(&mut *tx).await?;
+            }
+            // One statement per series and 50 buckets (they share agency,
+            // procedure, channel and unit).
+            let mut by_series: std::collections::BTreeMap<(&Series, &String), Vec<BucketChange>> = Default::default();
+            for ((s, unit, g, b), c) in &totals {
+                by_series.entry((s, unit)).or_default().push((*g, *b, *c));
+            }
+            for ((s, unit), rows) in &by_series {
+                for chunk in rows.chunks(BULK) {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::reports::add_stats_sql(chunk.len())))
+                        .bind(s.agency.clone()).bind(s.procedure.clone()).bind(s.channel.clone()).bind((*unit).clone());
+                    for (g, b, c) in chunk {
+                        q = q.bind(g.code()).bind(*b);
+                        for x in c.to_array() {
+                            q = q.bind(x);
+                        }
                     }
                     q.execute(&mut *tx).await?;
                 }
@@ -542,7 +652,6 @@ impl Store {
             }
             tx.commit().await?;
         });
-        progress(items.len());
         if let Some(w) = &self.sqlite_writer {
             w.counters.clear();
         }
