@@ -180,6 +180,8 @@ pub enum Scenario {
     Catalogue,
     Intake,
     Pages,
+    /// Report times on the configured database (fill it with `demo generate`).
+    Reports,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -222,8 +224,12 @@ const QUERIES: [&str; 8] = [
     "giay phep xay dung",
 ];
 
-pub async fn bench(_s: &Settings, a: &BenchArgs) -> Result<(), CliError> {
+pub async fn bench(s: &Settings, a: &BenchArgs) -> Result<(), CliError> {
     print_machine();
+    if a.scenario == Scenario::Reports {
+        let store = open_store(s).await?;
+        return crate::bench_reports::run(&store, a.searches.min(1000)).await;
+    }
     let engines: Vec<Engine> = match a.engine {
         BenchEngine::Sqlite => vec![Engine::Sqlite],
         BenchEngine::Postgres => vec![Engine::Postgres],
@@ -238,6 +244,7 @@ pub async fn bench(_s: &Settings, a: &BenchArgs) -> Result<(), CliError> {
             Scenario::Catalogue => bench_engine(&db.store, a).await?,
             Scenario::Intake => crate::bench_intake::run(&db.store, a.clients, a.seconds).await?,
             Scenario::Pages => crate::bench_pages::run(&db.store, a.searches).await?,
+            Scenario::Reports => {} // answered above, on the configured database
         }
         db.cleanup().await;
     }

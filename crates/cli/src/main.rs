@@ -3,6 +3,7 @@
 mod admin_cmd;
 mod bench_intake;
 mod bench_pages;
+mod bench_reports;
 mod calendar_cmd;
 mod config;
 mod data_cmd;

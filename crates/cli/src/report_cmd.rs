@@ -21,6 +21,16 @@ pub enum ReportFormat {
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Kind {
+    /// The statistics report (form 06 columns).
+    Statistics,
+    /// Causes of overdue: apology reasons, the step and agency where time was lost.
+    Causes,
+    /// The components of the Decision 766 service index this system's data give.
+    Index,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 pub enum GroupArg {
     Level,
     Agency,
@@ -59,7 +69,10 @@ pub struct ReportArgs {
     /// Only desks of this level: commune, district, province.
     #[arg(long, value_name = "LEVEL")]
     level: Option<String>,
-    /// Rows by.
+    /// What to report.
+    #[arg(long, value_enum, default_value = "statistics")]
+    kind: Kind,
+    /// Rows by (statistics).
     #[arg(long, value_enum, default_value = "agency")]
     group_by: GroupArg,
     #[arg(long, value_enum, default_value = "json")]
@@ -112,6 +125,71 @@ pub async fn run(s: &Settings, a: &ReportArgs) -> Result<(), CliError> {
             "không có Bộ phận một cửa nào thuộc phạm vi đã chọn (--unit, --agency, --level)".into(),
         ));
     }
+    if a.kind == Kind::Index {
+        let input = store
+            .index_input(&scope, &p, to_local(chrono::Utc::now()))
+            .await?;
+        let scope_text = scope_text(&store, &scope, desks.len()).await?;
+        let bytes = match a.format {
+            ReportFormat::Json => {
+                let mut v = serde_json::to_string_pretty(&motcua_web::reports::index_json(
+                    from, to, &input,
+                ))
+                .unwrap_or_default();
+                v.push('\n');
+                v.into_bytes()
+            }
+            ReportFormat::Csv => motcua_web::reports::index_csv(&input).into_bytes(),
+            ReportFormat::Xlsx | ReportFormat::Pdf => {
+                let (_, agency) = heading(&store, &scope).await?;
+                let doc = motcua_web::reports::index_table(from, to, &input, &agency, &scope_text);
+                let out = if a.format == ReportFormat::Xlsx {
+                    motcua_docs::table_xlsx(&doc, "Chỉ số 766")
+                } else {
+                    motcua_docs::table_pdf(&doc)
+                };
+                out.map_err(|e| CliError::Usage(e.to_string()))?
+            }
+        };
+        return write_out(a.output.as_ref(), &bytes, 9, desks.len(), from, to);
+    }
+    if a.kind == Kind::Causes {
+        let codes: Vec<AgencyCode> = desks.iter().map(|d| d.code.clone()).collect();
+        let rows = store.overdue_causes(&codes, &p).await?;
+        let scope_text = scope_text(&store, &scope, desks.len()).await?;
+        let agencies: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+        let bytes = match a.format {
+            ReportFormat::Json => {
+                let mut v = serde_json::to_string_pretty(&motcua_web::reports::causes_json(
+                    from, to, &agencies, &rows,
+                ))
+                .unwrap_or_default();
+                v.push('\n');
+                v.into_bytes()
+            }
+            ReportFormat::Csv => motcua_web::reports::causes_csv(&rows).into_bytes(),
+            ReportFormat::Xlsx | ReportFormat::Pdf => {
+                let (parent, agency) = heading(&store, &scope).await?;
+                let mut doc = motcua_web::reports::causes_table(
+                    from,
+                    to,
+                    &rows,
+                    &parent,
+                    &agency,
+                    &scope_text,
+                );
+                doc.place = place(&store, &scope).await?;
+                doc.date_words = motcua_docs::date_words(to_local(chrono::Utc::now()).date());
+                let out = if a.format == ReportFormat::Xlsx {
+                    motcua_docs::table_xlsx(&doc, "Nguyên nhân")
+                } else {
+                    motcua_docs::table_pdf(&doc)
+                };
+                out.map_err(|e| CliError::Usage(e.to_string()))?
+            }
+        };
+        return write_out(a.output.as_ref(), &bytes, rows.len(), desks.len(), from, to);
+    }
     let group_by = match a.group_by {
         GroupArg::Level => GroupBy::Level,
         GroupArg::Agency => GroupBy::Agency,
@@ -151,25 +229,39 @@ pub async fn run(s: &Settings, a: &ReportArgs) -> Result<(), CliError> {
             out.map_err(|e| CliError::Usage(e.to_string()))?
         }
     };
-    match &a.output {
+    write_out(
+        a.output.as_ref(),
+        &bytes,
+        r.rows.len(),
+        desks.len(),
+        from,
+        to,
+    )
+}
+
+fn write_out(
+    output: Option<&PathBuf>,
+    bytes: &[u8],
+    rows: usize,
+    desks: usize,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(), CliError> {
+    match output {
         Some(path) => {
-            std::fs::write(path, &bytes).map_err(|source| CliError::Io {
+            std::fs::write(path, bytes).map_err(|source| CliError::Io {
                 path: path.display().to_string(),
                 source,
             })?;
             eprintln!(
-                "{}: báo cáo {} dòng, {} Bộ phận một cửa, từ {} đến {}",
-                path.display(),
-                r.rows.len(),
-                desks.len(),
-                from,
-                to
+                "{}: báo cáo {rows} dòng, {desks} Bộ phận một cửa, từ {from} đến {to}",
+                path.display()
             );
         }
         None => {
             use std::io::Write;
             std::io::stdout()
-                .write_all(&bytes)
+                .write_all(bytes)
                 .map_err(|source| CliError::Io {
                     path: "stdout".into(),
                     source,
@@ -248,6 +340,16 @@ async fn verify(s: &Settings, repair: bool) -> Result<(), CliError> {
     let store = open_store(s).await?;
     let started = std::time::Instant::now();
     let diff = store.verify_stats(repair).await?;
+    let causes = store.verify_causes(repair).await?;
+    for code in causes.iter().take(20) {
+        println!("cause of delay of {code}: stored row differs from its events");
+    }
+    if !causes.is_empty() && !repair {
+        return Err(CliError::Usage(format!(
+            "{} causes of delay differ from the events; `motcua report verify --repair` rebuilds them",
+            causes.len()
+        )));
+    }
     if diff.is_empty() {
         println!(
             "report totals agree with the dossiers ({:.1} s)",

@@ -8,10 +8,12 @@
 pub mod agency;
 pub mod calendar;
 pub mod catalogue;
+pub mod causes;
 pub mod codes;
 pub mod dossier;
 pub mod generate;
 pub mod import;
+pub mod index766;
 pub mod news;
 pub mod rating;
 pub mod report;

@@ -131,3 +131,36 @@ fn histories_are_valid_and_varied() {
     assert!(states[&State::ResultReturned] > 1500, "{states:?}");
     assert!((40..=200).contains(&late), "about 5 % late: {late}");
 }
+
+#[test]
+fn every_late_dossier_has_a_cause_and_others_none() {
+    let p = plan();
+    let mut g = Generator::new(&p, 77, HashMap::new(), working_days(&p));
+    let (mut late, mut with_reason, mut with_step) = (0, 0, 0);
+    for _ in 0..1500 {
+        let x = g.next(cal()).unwrap();
+        let cause = motcua_core::causes::overdue_cause(&x.dossier, &x.events, cal());
+        let is_late = x.dossier.timeliness() == Some(motcua_core::calendar::Timeliness::Overdue)
+            && matches!(
+                x.dossier.outcome.as_ref().map(|o| o.kind),
+                Some(
+                    motcua_core::dossier::OutcomeKind::Approved
+                        | motcua_core::dossier::OutcomeKind::Rejected
+                )
+            );
+        assert_eq!(cause.is_some(), is_late, "{}", x.dossier.code);
+        if let Some(c) = cause {
+            late += 1;
+            assert!(c.lost_minutes > 0, "{c:?}");
+            assert_eq!(c.reason, x.dossier.apologies.last().map(|a| a.reason_code));
+            with_reason += usize::from(c.reason.is_some());
+            with_step += usize::from(!c.step.is_empty());
+        }
+    }
+    assert!(late > 30, "{late}");
+    assert!(
+        with_reason > late / 3 && with_reason < late,
+        "{with_reason} of {late}"
+    );
+    assert_eq!(with_step, late, "the control sheet always names a step");
+}

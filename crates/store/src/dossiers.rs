@@ -269,6 +269,9 @@ impl Store {
             }
             insert_event_row!(tx, &ev, &last_hash, data, hash);
             crate::reports::add_stats!(tx, &d, unit, crate::reports::stat_changes(Some(&current), &d));
+            if crate::reports::newly_overdue(Some(&current), &d) {
+                crate::reports::add_cause!(self, tx, &d, &ev, unit);
+            }
             enqueue_notice!(tx, &d, &ev, self, &templates);
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
@@ -514,6 +517,7 @@ impl Store {
             Counts,
         > = Default::default();
         let mut counters: HashMap<(String, NaiveDate), i64> = HashMap::new();
+        let now_utc = Utc::now();
         // Dossier rows and event rows, ready to bind.
         type DossierRow = (
             String,
@@ -580,6 +584,31 @@ impl Store {
                 d.assignee.clone(),
             ));
         }
+        // Causes of the dossiers resolved late (docs/reports.md §Causes).
+        let mut causes = Vec::new();
+        for it in items {
+            let d = &it.dossier;
+            if !crate::reports::newly_overdue(None, d) {
+                continue;
+            }
+            // Calendars are cached by the store.
+            let cal = self.calendar(Some(&d.receiving_agency)).await?;
+            if let Some(c) = motcua_core::causes::overdue_cause(d, &it.events, &cal) {
+                let (reason, step, agency) = crate::reports::cause_values(&c);
+                let at = d.outcome.as_ref().map(|o| to_utc(o.at)).unwrap_or(now_utc);
+                causes.push((
+                    d.code.to_string(),
+                    d.receiving_agency.to_string(),
+                    it.unit.to_string(),
+                    d.procedure.code.to_string(),
+                    at,
+                    reason,
+                    step,
+                    agency,
+                    c.lost_minutes,
+                ));
+            }
+        }
         let marks = |cols: usize, rows: usize| -> String {
             (0..rows)
                 .map(|r| {
@@ -641,6 +670,12 @@ impl Store {
                     }
                     q.execute(&mut *tx).await?;
                 }
+            }
+            for c in &causes {
+                sqlx::query(crate::reports::INSERT_CAUSE)
+                    .bind(c.0.clone()).bind(c.1.clone()).bind(c.2.clone()).bind(c.3.clone()).bind(c.4)
+                    .bind(c.5.clone()).bind(c.6.clone()).bind(c.7.clone()).bind(c.8)
+                    .execute(&mut *tx).await?;
             }
             for ((agency, day), seq) in &counters {
                 sqlx::query(

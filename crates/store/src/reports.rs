@@ -116,6 +116,26 @@ pub struct SeriesSums {
     pub within: Counts,
 }
 
+impl Store {
+    /// The next 5,000 stored dossiers after code `after`, in code order:
+    /// `(code, unit, dossier)` (the verifications walk every dossier so).
+    async fn dossiers_after(
+        &self,
+        after: &str,
+    ) -> Result<Vec<(String, String, Dossier)>, StoreError> {
+        let rows: Vec<(String, String, String)> = with_db!(&self.db, pool => sqlx::query_as(
+            "SELECT code, unit_code, data FROM dossier WHERE code > $1 ORDER BY code LIMIT 5000")
+            .bind(after.to_string()).fetch_all(pool).await?);
+        rows.into_iter()
+            .map(|(code, unit, data)| {
+                let d: Dossier = serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
+                Ok((code, unit, d))
+            })
+            .collect()
+    }
+}
+
 /// A stored row of `stat_bucket`.
 #[derive(sqlx::FromRow)]
 struct BucketRow {
@@ -291,16 +311,12 @@ impl Store {
         let mut want: BTreeMap<Key, (String, Counts)> = BTreeMap::new();
         let mut last = String::new();
         loop {
-            let rows: Vec<(String, String, String)> = with_db!(&self.db, pool => sqlx::query_as(
-                "SELECT code, unit_code, data FROM dossier WHERE code > $1 ORDER BY code LIMIT 5000")
-                .bind(last.clone()).fetch_all(pool).await?);
+            let rows = self.dossiers_after(&last).await?;
             let Some((code, _, _)) = rows.last() else {
                 break;
             };
             last = code.clone();
-            for (code, unit, data) in rows {
-                let d: Dossier = serde_json::from_str(&data)
-                    .map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
+            for (_, unit, d) in rows {
                 let series = Series {
                     agency: d.receiving_agency.to_string(),
                     procedure: d.procedure.code.to_string(),
@@ -622,5 +638,324 @@ impl Store {
                 .execute(pool).await?;
         });
         Ok(())
+    }
+}
+
+/// True when a change resolves a dossier after its due moment (the moment
+/// its cause of delay is recorded).
+pub(crate) fn newly_overdue(old: Option<&Dossier>, new: &Dossier) -> bool {
+    let late = |d: &Dossier| {
+        d.timeliness() == Some(motcua_core::calendar::Timeliness::Overdue)
+            && d.outcome.as_ref().is_some_and(|o| {
+                matches!(
+                    o.kind,
+                    motcua_core::dossier::OutcomeKind::Approved
+                        | motcua_core::dossier::OutcomeKind::Rejected
+                )
+            })
+    };
+    late(new) && !old.is_some_and(late)
+}
+
+/// The statement recording a cause (both engines; again: nothing changes).
+pub(crate) const INSERT_CAUSE: &str = "INSERT INTO overdue_cause (dossier_code, agency, unit_code, procedure_code, finished_at, \
+     reason, step, step_agency, lost_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dossier_code) DO NOTHING";
+
+/// The values of a cause row: reason code (`''` none), step, agency.
+pub(crate) fn cause_values(c: &motcua_core::causes::OverdueCause) -> (String, String, String) {
+    (
+        c.reason.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        c.step.clone(),
+        c.agency.as_ref().map(|a| a.to_string()).unwrap_or_default(),
+    )
+}
+
+/// Records the cause of a dossier resolved late, in the caller's
+/// transaction: reads its events (with the new one) and its calendar.
+macro_rules! add_cause {
+    ($store:expr, $tx:expr, $d:expr, $ev:expr, $unit:expr) => {
+        let stored: Vec<String> = sqlx::query_scalar(
+            "SELECT data FROM dossier_event WHERE dossier_code = $1 ORDER BY version",
+        )
+        .bind($d.code.as_str().to_string())
+        .fetch_all(&mut *$tx)
+        .await?;
+        let mut events: Vec<motcua_core::dossier::Event> = Vec::with_capacity(stored.len() + 1);
+        for s in &stored {
+            events.push(
+                serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("event: {e}")))?,
+            );
+        }
+        if !events.iter().any(|e| e.version == $ev.version) {
+            events.push($ev.clone());
+        }
+        let cal = $store.calendar(Some(&$d.receiving_agency)).await?;
+        if let Some(c) = motcua_core::causes::overdue_cause($d, &events, &cal) {
+            let (reason, step, agency) = crate::reports::cause_values(&c);
+            let at = $d
+                .outcome
+                .as_ref()
+                .map(|o| motcua_core::calendar::to_utc(o.at))
+                .unwrap_or_else(chrono::Utc::now);
+            sqlx::query(crate::reports::INSERT_CAUSE)
+                .bind($d.code.as_str().to_string())
+                .bind($d.receiving_agency.as_str().to_string())
+                .bind($unit.to_string())
+                .bind($d.procedure.code.as_str().to_string())
+                .bind(at)
+                .bind(reason)
+                .bind(step)
+                .bind(agency)
+                .bind(c.lost_minutes)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+pub(crate) use add_cause;
+
+/// A stored cause: agency, unit, procedure, resolved at, reason, step, step
+/// agency, minutes lost.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+struct CauseValues {
+    agency: String,
+    unit_code: String,
+    procedure_code: String,
+    finished_at: chrono::DateTime<chrono::Utc>,
+    reason: String,
+    step: String,
+    step_agency: String,
+    lost_minutes: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredCause {
+    dossier_code: String,
+    #[sqlx(flatten)]
+    values: CauseValues,
+}
+
+/// One group of the causes report.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CauseRow {
+    /// Apology reason code (`""`: no apology was sent).
+    pub reason: String,
+    pub step: String,
+    pub step_agency: String,
+    pub dossiers: i64,
+    /// Working minutes lost, summed.
+    pub lost_minutes: i64,
+}
+
+impl Store {
+    /// Dossiers of `agencies` resolved late within `p`, grouped by the
+    /// reason on their apology and the step and agency where the time was
+    /// lost, most dossiers first. Reads only the late dossiers' rows.
+    pub async fn overdue_causes(
+        &self,
+        agencies: &[AgencyCode],
+        p: &Period,
+    ) -> Result<Vec<CauseRow>, StoreError> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = agencies.len();
+        let sql = format!(
+            "SELECT reason, step, step_agency, COUNT(*), CAST(SUM(lost_minutes) AS BIGINT) FROM overdue_cause \
+             WHERE agency IN ({}) AND finished_at >= ${} AND finished_at < ${} GROUP BY reason, step, step_agency",
+            (1..=n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            n + 1,
+            n + 2
+        );
+        let rows: Vec<(String, String, String, i64, i64)> = with_db!(&self.db, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for a in agencies {
+                q = q.bind(a.as_str().to_string());
+            }
+            q.bind(to_utc(p.start())).bind(to_utc(p.end_exclusive())).fetch_all(pool).await?
+        });
+        let mut out: Vec<CauseRow> = rows
+            .into_iter()
+            .map(
+                |(reason, step, step_agency, dossiers, lost_minutes)| CauseRow {
+                    reason,
+                    step,
+                    step_agency,
+                    dossiers,
+                    lost_minutes,
+                },
+            )
+            .collect();
+        out.sort_by(|a, b| {
+            b.dossiers
+                .cmp(&a.dossiers)
+                .then(a.reason.cmp(&b.reason))
+                .then(a.step.cmp(&b.step))
+        });
+        Ok(out)
+    }
+
+    /// Recomputes the causes of every dossier resolved late from its events
+    /// and compares them with the table; with `repair`, rewrites the table.
+    /// Returns the codes whose row differs (missing, extra or changed).
+    pub async fn verify_causes(&self, repair: bool) -> Result<Vec<String>, StoreError> {
+        let mut want: BTreeMap<String, CauseValues> = BTreeMap::new();
+        let mut last = String::new();
+        loop {
+            let rows = self.dossiers_after(&last).await?;
+            let Some((code, _, _)) = rows.last() else {
+                break;
+            };
+            last = code.clone();
+            for (code, unit, d) in rows {
+                if !newly_overdue(None, &d) {
+                    continue;
+                }
+                let stored: Vec<String> = with_db!(&self.db, pool => sqlx::query_scalar(
+                    "SELECT data FROM dossier_event WHERE dossier_code = $1 ORDER BY version")
+                    .bind(code.clone()).fetch_all(pool).await?);
+                let events = stored
+                    .iter()
+                    .map(|s| {
+                        serde_json::from_str(s)
+                            .map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+                    })
+                    .collect::<Result<Vec<motcua_core::dossier::Event>, _>>()?;
+                // Calendars are cached by the store.
+                let cal = self.calendar(Some(&d.receiving_agency)).await?;
+                if let Some(c) = motcua_core::causes::overdue_cause(&d, &events, &cal) {
+                    let (reason, step, agency) = cause_values(&c);
+                    let at = d.outcome.as_ref().map(|o| to_utc(o.at)).unwrap_or_default();
+                    want.insert(
+                        code,
+                        CauseValues {
+                            agency: d.receiving_agency.to_string(),
+                            unit_code: unit,
+                            procedure_code: d.procedure.code.to_string(),
+                            finished_at: at,
+                            reason,
+                            step,
+                            step_agency: agency,
+                            lost_minutes: c.lost_minutes,
+                        },
+                    );
+                }
+            }
+        }
+        let have_rows: Vec<StoredCause> = with_db!(&self.db, pool => sqlx::query_as(
+                "SELECT dossier_code, agency, unit_code, procedure_code, finished_at, reason, step, step_agency, lost_minutes FROM overdue_cause")
+                .fetch_all(pool).await?);
+        let have: BTreeMap<String, CauseValues> = have_rows
+            .into_iter()
+            .map(|r| (r.dossier_code, r.values))
+            .collect();
+        let mut diff: Vec<String> = want
+            .iter()
+            .filter(|(k, v)| have.get(*k) != Some(*v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        diff.extend(have.keys().filter(|k| !want.contains_key(*k)).cloned());
+        if repair && !diff.is_empty() {
+            with_db!(&self.db, pool => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("DELETE FROM overdue_cause").execute(&mut *tx).await?;
+                for (code, v) in &want {
+                    sqlx::query(INSERT_CAUSE)
+                        .bind(code.clone()).bind(v.agency.clone()).bind(v.unit_code.clone()).bind(v.procedure_code.clone())
+                        .bind(v.finished_at).bind(v.reason.clone()).bind(v.step.clone()).bind(v.step_agency.clone())
+                        .bind(v.lost_minutes)
+                        .execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            });
+        }
+        Ok(diff)
+    }
+}
+
+impl Store {
+    /// The inputs of the Decision 766 components for a scope and period
+    /// (docs/reports.md §Service index): the statistics, the ratings "not
+    /// satisfied" or worse given in the period, and the catalogue at the
+    /// scope's levels.
+    pub async fn index_input(
+        &self,
+        scope: &Scope,
+        p: &Period,
+        now: NaiveDateTime,
+    ) -> Result<motcua_core::index766::IndexInput, StoreError> {
+        let desks = self.scope_agencies(scope).await?;
+        let by_proc = self.report(scope, p, GroupBy::Procedure, now).await?;
+        let levels: std::collections::HashSet<_> = desks.iter().map(|d| d.level).collect();
+        let procs: Vec<_> = self
+            .all_procedures(false)
+            .await?
+            .into_iter()
+            .filter(|x| x.levels().iter().any(|l| levels.contains(l)))
+            .collect();
+        let online_codes: std::collections::HashSet<String> = procs
+            .iter()
+            .filter(|x| x.online_submission)
+            .map(|x| x.code.to_string())
+            .collect();
+        let online_with_dossiers = by_proc
+            .rows
+            .iter()
+            .filter(|r| r.tally.received_online > 0 && online_codes.contains(&r.key))
+            .count() as u64;
+        let full = procs
+            .iter()
+            .filter(|x| {
+                !x.documents.is_empty()
+                    && !x.processing_time_direct_raw.trim().is_empty()
+                    && !x.fee_direct_raw.trim().is_empty()
+                    && !x.legal_basis.is_empty()
+            })
+            .count() as u64;
+        let ratings = self
+            .rating_summaries(to_utc(p.start()), to_utc(p.end_exclusive()))
+            .await?;
+        let dissatisfied = desks
+            .iter()
+            .filter_map(|d| ratings.get(d.code.as_str()))
+            .map(|r| r.by_level[0] + r.by_level[1])
+            .sum();
+        Ok(motcua_core::index766::IndexInput {
+            tally: by_proc.total,
+            dissatisfied,
+            procedures: procs.len() as u64,
+            procedures_online: online_codes.len() as u64,
+            online_with_dossiers,
+            procedures_full: full,
+        })
+    }
+}
+
+impl Store {
+    /// Every stored dossier (benchmarks).
+    pub async fn count_all_dossiers(&self) -> Result<i64, StoreError> {
+        Ok(
+            with_db!(&self.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM dossier").fetch_one(pool).await?),
+        )
+    }
+
+    /// The size of the database in bytes: SQLite pages, or PostgreSQL's
+    /// `pg_database_size` (benchmarks).
+    pub async fn database_bytes(&self) -> Result<i64, StoreError> {
+        Ok(match &self.db {
+            crate::db::Db::Sqlite(p) => {
+                let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(p).await?;
+                let size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(p).await?;
+                pages * size
+            }
+            crate::db::Db::Pg(p) => {
+                sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                    .fetch_one(p)
+                    .await?
+            }
+        })
     }
 }

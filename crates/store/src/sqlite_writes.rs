@@ -514,6 +514,24 @@ impl Store {
         );
         match q.execute(&mut *conn).await {
             Ok(_) => {
+                if crate::reports::newly_overdue(Some(&current), &d) {
+                    // In the same group transaction; a failure here leaves
+                    // the change (already made) and is repaired by
+                    // `motcua report verify --repair`.
+                    let recorded: Result<(), StoreError> = async {
+                        let unit: String =
+                            sqlx::query_scalar("SELECT unit_code FROM dossier WHERE code = $1")
+                                .bind(code.as_str())
+                                .fetch_one(&mut *conn)
+                                .await?;
+                        crate::reports::add_cause!(self, conn, &d, &ev, unit);
+                        Ok(())
+                    }
+                    .await;
+                    if let Err(e) = recorded {
+                        tracing::warn!(dossier = %code, error = %e, "cause of delay not recorded");
+                    }
+                }
                 let rx = w.join();
                 drop(conn);
                 committed(rx).await?;

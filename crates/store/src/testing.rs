@@ -203,3 +203,71 @@ macro_rules! storage_test {
         }
     };
 }
+
+/// Generates `n` dossiers received in 2018 at the Đồng Hỷ district desk and
+/// the Sông Cầu desk (the demo data set must be loaded), with a `late`
+/// share resolved late and transfers to the Sở Tư pháp, and imports them
+/// (for the report tests).
+pub async fn import_generated_2018(
+    store: &Store,
+    n: usize,
+    seed: u64,
+    late: f64,
+) -> Result<(), StoreError> {
+    use motcua_core::codes::{AgencyCode, ProcedureCode, UnitCode};
+    use motcua_core::generate::{DeskSpec, Generator, Mix, Plan, ProcedureSpec};
+    let bad = |e: motcua_core::codes::CodeError| StoreError::Invalid(e.to_string());
+    let desk = |code: &str, unit: &str, weight| -> Result<DeskSpec, StoreError> {
+        Ok(DeskSpec {
+            code: AgencyCode::new(code).map_err(bad)?,
+            unit: UnitCode::new(unit).map_err(bad)?,
+            weight,
+            procedures: vec![],
+        })
+    };
+    let year = |m, d| chrono::NaiveDate::from_ymd_opt(2018, m, d).unwrap_or_default();
+    let plan = Plan {
+        from: year(1, 1),
+        to: year(12, 31),
+        now: motcua_core::calendar::to_local(chrono::Utc::now()),
+        desks: vec![
+            desk("001.01.21.H55", "169", 3)?,
+            desk("001.11.21.H55", "05656", 1)?,
+        ],
+        procedures: vec![ProcedureSpec {
+            code: ProcedureCode::new("1.001193").map_err(bad)?,
+            valid_from: None,
+            time: motcua_core::calendar::ProcessingTime::WorkingDays(5),
+            online: true,
+        }],
+        transfer_to: Some(AgencyCode::new("000.00.02.H55").map_err(bad)?),
+        mix: Mix {
+            late,
+            ..Mix::default()
+        },
+    };
+    let cal = store.calendar(None).await?;
+    let days: Vec<_> = plan
+        .from
+        .iter_days()
+        .take_while(|d| *d <= plan.to)
+        .filter(|d| cal.is_working_day(*d))
+        .collect();
+    let mut g = Generator::new(&plan, seed, Default::default(), days);
+    let mut batch = Vec::with_capacity(n);
+    for _ in 0..n {
+        let x = g
+            .next(&cal)
+            .ok_or_else(|| StoreError::Invalid("nothing to generate".into()))?;
+        batch.push(crate::ImportedDossier {
+            dossier: x.dossier,
+            events: x.events,
+            unit: x.unit,
+        });
+    }
+    for chunk in batch.chunks(100) {
+        // Several transactions, as the generator writes them.
+        store.import_dossiers(chunk, &|_| {}).await?;
+    }
+    Ok(())
+}

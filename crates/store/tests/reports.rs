@@ -209,65 +209,42 @@ storage_test!(a_hand_computed_quarter_at_every_boundary, |store| {
 storage_test!(
     a_generated_history_imports_with_valid_chains_and_totals,
     |store| {
-        use motcua_core::generate::{DeskSpec, Generator, Mix, Plan, ProcedureSpec};
         demo::load(store).await.unwrap();
+        motcua_store::testing::import_generated_2018(store, 300, 11, 0.05)
+            .await
+            .unwrap();
         let code = |s: &str| motcua_core::codes::AgencyCode::new(s).unwrap();
-        let plan = Plan {
-            from: d("2018-01-01"),
-            to: d("2018-12-31"),
-            now: to_local(chrono::Utc::now()),
-            desks: vec![
-                DeskSpec {
-                    code: code("001.01.21.H55"),
-                    unit: motcua_core::codes::UnitCode::new("169").unwrap(),
-                    weight: 3,
-                    procedures: vec![],
-                },
-                DeskSpec {
-                    code: code("001.11.21.H55"),
-                    unit: motcua_core::codes::UnitCode::new("05656").unwrap(),
-                    weight: 1,
-                    procedures: vec![],
-                },
-            ],
-            procedures: vec![ProcedureSpec {
-                code: motcua_core::codes::ProcedureCode::new("1.001193").unwrap(),
-                valid_from: None,
-                time: motcua_core::calendar::ProcessingTime::WorkingDays(5),
-                online: true,
-            }],
-            transfer_to: Some(code("000.00.02.H55")),
-            mix: Mix {
-                late: 0.05,
-                ..Mix::default()
-            },
-        };
-        let cal = store.calendar(None).await.unwrap();
-        let days: Vec<_> = plan
-            .from
-            .iter_days()
-            .take_while(|x| *x <= plan.to)
-            .filter(|x| cal.is_working_day(*x))
-            .collect();
-        let mut g = Generator::new(&plan, 11, Default::default(), days);
-        for _ in 0..3 {
-            let batch: Vec<_> = (0..100)
-                .map(|_| {
-                    let x = g.next(&cal).unwrap();
-                    motcua_store::ImportedDossier {
-                        dossier: x.dossier,
-                        events: x.events,
-                        unit: x.unit,
-                    }
-                })
-                .collect();
-            store.import_dossiers(&batch, &|_| {}).await.unwrap();
-        }
         let audit = store.verify_audit().await.unwrap();
         assert_eq!(audit.dossiers, 300);
         assert!(audit.events > 1500, "{audit:?}");
         assert_eq!(audit.broken, None);
         assert!(store.verify_stats(false).await.unwrap().is_empty());
+        assert!(store.verify_causes(false).await.unwrap().is_empty());
+        // Every dossier resolved late in the year has its cause.
+        let year = Period::new(d("2018-01-01"), d("2018-12-31")).unwrap();
+        let desks = [code("001.01.21.H55"), code("001.11.21.H55")];
+        let causes = store.overdue_causes(&desks, &year).await.unwrap();
+        let yr = store
+            .report(
+                &Scope::default(),
+                &year,
+                GroupBy::Level,
+                to_local(chrono::Utc::now()),
+            )
+            .await
+            .unwrap();
+        assert!(yr.total.resolved_overdue > 3, "{:?}", yr.total);
+        assert_eq!(
+            causes.iter().map(|c| c.dossiers).sum::<i64>() as u64,
+            yr.total.resolved_overdue
+        );
+        assert!(causes.iter().any(|c| !c.reason.is_empty()), "{causes:?}");
+        assert!(
+            causes
+                .iter()
+                .all(|c| !c.step.is_empty() && c.lost_minutes > 0),
+            "{causes:?}"
+        );
         let rows = store.stat_rows(chrono::Utc::now()).await.unwrap();
         let now = to_local(chrono::Utc::now());
         for (from, to) in [

@@ -37,7 +37,10 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         crate::slips::ledger,
         crate::documents::upload,
         crate::documents::list,
-        crate::documents::download
+        crate::documents::download,
+        crate::dashboard::api_statistics,
+        crate::dashboard::api_causes,
+        crate::dashboard::api_index
     ),
     modifiers(&BearerAuth),
     components(schemas(

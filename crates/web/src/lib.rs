@@ -5,6 +5,7 @@ pub mod account;
 mod api;
 pub mod auth;
 pub mod calendar;
+pub mod dashboard;
 pub mod documents;
 pub mod dossiers;
 pub mod error;
@@ -114,6 +115,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/dossiers/{code}/slips/{form}", get(slips::slip))
         .route("/api/ledger.pdf", get(slips::ledger))
+        .route("/api/reports/statistics", get(dashboard::api_statistics))
+        .route("/api/reports/causes", get(dashboard::api_causes))
+        .route("/api/reports/index", get(dashboard::api_index))
         .route(
             "/api/dossiers/{code}/documents",
             axum::routing::post(documents::upload)
@@ -217,6 +221,8 @@ pub fn router(state: AppState) -> Router {
             get(workspace::templates).post(workspace::templates_post),
         )
         .route("/workspace/tin-tuc", get(news::editor_list))
+        .route("/workspace/bao-cao", get(dashboard::page))
+        .route("/workspace/bao-cao/tai-ve", get(dashboard::download_page))
         .route(
             "/workspace/tin-tuc/moi",
             get(news::new_form)

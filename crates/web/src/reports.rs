@@ -168,3 +168,235 @@ pub fn table_doc(r: &Report, parent: &str, agency: &str, scope: &str) -> TableDo
         sign_right: "THỦ TRƯỞNG ĐƠN VỊ".into(),
     }
 }
+
+/// The Vietnamese label of an apology reason code (`""`: none sent).
+pub fn reason_label(code: &str) -> String {
+    match motcua_core::dossier::OverdueReason::parse(code) {
+        Some(r) => r.label_vi().to_string(),
+        None => "Không có thư xin lỗi".to_string(),
+    }
+}
+
+/// The causes of overdue as JSON.
+pub fn causes_json(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    agencies: &[String],
+    rows: &[motcua_store::reports::CauseRow],
+) -> Value {
+    let total: i64 = rows.iter().map(|r| r.dossiers).sum();
+    json!({
+        "from": from,
+        "to": to,
+        "agencies": agencies,
+        "rows": rows.iter().map(|r| json!({
+            "reason": r.reason,
+            "reason_label": reason_label(&r.reason),
+            "step": r.step,
+            "step_agency": r.step_agency,
+            "dossiers": r.dossiers,
+            "lost_working_hours": (r.lost_minutes as f64 / 6.0).round() / 10.0,
+        })).collect::<Vec<_>>(),
+        "total": total,
+        "note": "Hồ sơ giải quyết quá hạn trong kỳ, theo lý do ghi trong thư xin lỗi (mẫu 04) và bước, cơ quan làm chậm (phiếu kiểm soát, mẫu 05): bước vượt thời hạn nhiều nhất, hoặc bước đang giữ hồ sơ khi đến hạn.",
+    })
+}
+
+/// The causes of overdue as CSV.
+pub fn causes_csv(rows: &[motcua_store::reports::CauseRow]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "reason",
+        "reason_label",
+        "step",
+        "step_agency",
+        "dossiers",
+        "lost_working_hours",
+    ]);
+    for r in rows {
+        let _ = w.write_record([
+            r.reason.clone(),
+            reason_label(&r.reason),
+            r.step.clone(),
+            r.step_agency.clone(),
+            r.dossiers.to_string(),
+            format!("{:.1}", r.lost_minutes as f64 / 60.0),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The causes of overdue as a table for PDF and XLSX.
+pub fn causes_table(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    rows: &[motcua_store::reports::CauseRow],
+    parent: &str,
+    agency: &str,
+    scope: &str,
+) -> TableDoc {
+    let c = HeaderCell::new;
+    let mut body: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            vec![
+                (i + 1).to_string(),
+                reason_label(&r.reason),
+                if r.step.is_empty() {
+                    "—".into()
+                } else {
+                    r.step.clone()
+                },
+                r.step_agency.clone(),
+                fmt_number(r.dossiers),
+                format!("{:.1}", r.lost_minutes as f64 / 60.0).replace('.', ","),
+            ]
+        })
+        .collect();
+    let total: i64 = rows.iter().map(|r| r.dossiers).sum();
+    let lost: i64 = rows.iter().map(|r| r.lost_minutes).sum();
+    body.push(vec![
+        String::new(),
+        "Tổng cộng".into(),
+        String::new(),
+        String::new(),
+        fmt_number(total),
+        format!("{:.1}", lost as f64 / 60.0).replace('.', ","),
+    ]);
+    TableDoc {
+        parent: parent.to_string(),
+        agency: agency.to_string(),
+        place: String::new(),
+        date_words: String::new(),
+        title: "NGUYÊN NHÂN HỒ SƠ GIẢI QUYẾT QUÁ HẠN".into(),
+        subtitle: format!(
+            "Kỳ báo cáo: từ ngày {} đến ngày {} · {}",
+            from.format("%d/%m/%Y"),
+            to.format("%d/%m/%Y"),
+            scope
+        ),
+        landscape: false,
+        font_size: 9.0,
+        widths: vec![0.5, 3.0, 3.0, 1.8, 1.0, 1.2],
+        header: vec![vec![
+            c("STT", 1, 1),
+            c("Lý do (thư xin lỗi)", 1, 1),
+            c("Bước làm chậm", 1, 1),
+            c("Cơ quan", 1, 1),
+            c("Số hồ sơ", 1, 1),
+            c("Thời gian chậm (giờ làm việc)", 1, 1),
+        ]],
+        strong: vec![body.len() - 1],
+        rows: body,
+        first_numeric: 4,
+        notes: vec![
+            "Hồ sơ giải quyết quá hạn trong kỳ. Bước làm chậm: bước vượt thời hạn của bước nhiều nhất theo phiếu kiểm soát quá trình giải quyết (mẫu 05), hoặc bước đang giữ hồ sơ khi đến hạn trả kết quả.".into(),
+        ],
+        sign_left: "NGƯỜI LẬP BIỂU".into(),
+        sign_right: "THỦ TRƯỞNG ĐƠN VỊ".into(),
+    }
+}
+
+/// The Decision 766 components as JSON.
+pub fn index_json(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    input: &motcua_core::index766::IndexInput,
+) -> Value {
+    let comps = motcua_core::index766::components(input);
+    let scored: f64 = comps.iter().filter_map(|c| c.score).sum();
+    let max: f64 = comps
+        .iter()
+        .filter(|c| c.score.is_some())
+        .map(|c| c.max)
+        .sum();
+    json!({
+        "from": from,
+        "to": to,
+        "components": comps,
+        "input": input,
+        "score_of_computable": (scored * 100.0).round() / 100.0,
+        "max_of_computable": max,
+        "note": "Các thành phần của Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg) tính được từ dữ liệu của hệ thống; điểm chính thức do Cổng Dịch vụ công quốc gia tính.",
+    })
+}
+
+/// The Decision 766 components as CSV.
+pub fn index_csv(input: &motcua_core::index766::IndexInput) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "code", "group", "label", "max", "ratio", "score", "formula", "note",
+    ]);
+    for c in motcua_core::index766::components(input) {
+        let _ = w.write_record([
+            c.code.to_string(),
+            c.group.to_string(),
+            c.label.to_string(),
+            c.max.to_string(),
+            c.ratio.map(|r| r.to_string()).unwrap_or_default(),
+            c.score.map(|r| r.to_string()).unwrap_or_default(),
+            c.formula.to_string(),
+            c.note,
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The Decision 766 components as a table for PDF and XLSX.
+pub fn index_table(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    input: &motcua_core::index766::IndexInput,
+    agency: &str,
+    scope: &str,
+) -> TableDoc {
+    let c = HeaderCell::new;
+    let dec = |x: f64| format!("{x:.2}").replace('.', ",");
+    let rows: Vec<Vec<String>> = motcua_core::index766::components(input)
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| {
+            vec![
+                (i + 1).to_string(),
+                x.group.to_string(),
+                x.label.to_string(),
+                x.formula.to_string(),
+                x.note.clone(),
+                dec(x.max),
+                x.score.map(dec).unwrap_or_else(|| "—".into()),
+            ]
+        })
+        .collect();
+    TableDoc {
+        parent: String::new(),
+        agency: agency.to_string(),
+        place: String::new(),
+        date_words: String::new(),
+        title: "CÁC THÀNH PHẦN BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP".into(),
+        subtitle: format!(
+            "Quyết định 766/QĐ-TTg · từ ngày {} đến ngày {} · {}",
+            from.format("%d/%m/%Y"),
+            to.format("%d/%m/%Y"),
+            scope
+        ),
+        landscape: true,
+        font_size: 8.0,
+        widths: vec![0.4, 1.6, 2.2, 4.0, 2.4, 0.7, 0.7],
+        header: vec![vec![
+            c("STT", 1, 1),
+            c("Nhóm", 1, 1),
+            c("Thành phần", 1, 1),
+            c("Công thức", 1, 1),
+            c("Số liệu", 1, 1),
+            c("Điểm tối đa", 1, 1),
+            c("Điểm", 1, 1),
+        ]],
+        rows,
+        first_numeric: 5,
+        strong: Vec::new(),
+        notes: vec!["Điểm chính thức do Cổng Dịch vụ công quốc gia tính; bảng này dùng cùng công thức trên số liệu của Hệ thống một cửa điện tử để đơn vị thấy điểm mất ở đâu.".into()],
+        sign_left: String::new(),
+        sign_right: String::new(),
+    }
+}

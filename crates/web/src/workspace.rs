@@ -57,6 +57,8 @@ pub struct Nav {
     pub admin: bool,
     /// Writes the portal's news (editor or administrator).
     pub editor: bool,
+    /// Reads the reports (leaders, heads of office, administrators, oversight).
+    pub reports: bool,
     pub section: &'static str,
 }
 
@@ -143,6 +145,7 @@ async fn nav(
             desk: is_desk_officer(u),
             admin: is_admin(u),
             editor: is_admin(u) || u.roles.contains(&Role::Editor),
+            reports: crate::dashboard::may_read_reports(u),
             section,
         },
         sc,
