@@ -243,6 +243,8 @@ const WORKSPACE_PAGES = [
   ['quantri.tinh', '/workspace/quan-tri/thong-bao', null],
   ['tiepnhan.xa', '/workspace/tiep-nhan/1.001193?cccd=019080000202', null],
   ['giamsat.xa', '/workspace/', null],
+  ['lanhdao.xa', '/workspace/bao-cao?from=2026-01-01&to=2026-12-31', 'ws-reports'],
+  ['giamsat.xa', '/workspace/bao-cao?from=2026-11-01&to=2026-11-30&group_by=channel', null],
 ];
 
 for (const device of [DESKTOP, PHONE]) {

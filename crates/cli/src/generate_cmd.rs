@@ -172,6 +172,7 @@ pub async fn run(s: &Settings, a: &GenerateArgs) -> Result<(), CliError> {
         bar.set_position(made);
     }
     bar.finish_and_clear();
+    store.analyze().await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "generated {made} dossiers ({events} events) at {} desks in {secs:.1} s: {:.0} dossiers/s ({:.0} % of the time simulating, the rest writing)",

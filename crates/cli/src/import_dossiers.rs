@@ -128,5 +128,6 @@ pub async fn run(store: &Store, name: &str, bytes: &[u8]) -> Result<usize, CliEr
         .import_dossiers(&items, &|done| bar.set_position(base + done as u64))
         .await?;
     bar.finish_and_clear();
+    store.analyze().await?;
     Ok(n)
 }

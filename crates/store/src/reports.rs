@@ -184,63 +184,53 @@ impl Store {
         }
         let (before, within) = motcua_core::report::cover_period(p);
         for (part, cover) in [(0, before), (1, within)] {
-            if cover.is_empty() {
-                continue;
-            }
-            // Buckets grouped by grain: `grain = 'y' AND bucket IN (…)`.
+            // One query per grain, `grain = 'y' AND bucket IN (…)`, so that
+            // each is a set of ranges of the primary key (an OR of grains
+            // was measured to scan every bucket of the desks).
             let mut by_grain: BTreeMap<&str, Vec<NaiveDate>> = BTreeMap::new();
             for (g, b) in &cover {
                 by_grain.entry(g.code()).or_default().push(*b);
             }
-            let mut sql = format!(
-                "SELECT agency, procedure_code, channel, {SUMS} FROM stat_bucket WHERE agency IN ({}) AND (",
-                (1..=agencies.len())
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let mut n = agencies.len();
-            let mut binds: Vec<(String, Vec<NaiveDate>)> = Vec::new();
-            for (i, (g, days)) in by_grain.into_iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(" OR ");
-                }
-                n += 1;
-                sql.push_str(&format!("(grain = ${n} AND bucket IN ("));
-                let marks: Vec<String> =
-                    (0..days.len()).map(|k| format!("${}", n + 1 + k)).collect();
-                n += days.len();
-                sql.push_str(&marks.join(", "));
-                sql.push_str("))");
-                binds.push((g.to_string(), days));
-            }
-            sql.push_str(") GROUP BY agency, procedure_code, channel");
-            let rows: Vec<SumRow> = with_db!(&self.db, pool => {
-                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-                for a in agencies {
-                    q = q.bind(a.as_str().to_string());
-                }
-                for (g, days) in &binds {
-                    q = q.bind(g.clone());
-                    for d in days {
+            for (g, days) in by_grain {
+                let a = agencies.len();
+                let sql = format!(
+                    "SELECT agency, procedure_code, channel, {SUMS} FROM stat_bucket \
+                     WHERE agency IN ({}) AND grain = ${} AND bucket IN ({}) GROUP BY agency, procedure_code, channel",
+                    (1..=a)
+                        .map(|i| format!("${i}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    a + 1,
+                    (a + 2..a + 2 + days.len())
+                        .map(|i| format!("${i}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let rows: Vec<SumRow> = with_db!(&self.db, pool => {
+                    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                    for x in agencies {
+                        q = q.bind(x.as_str().to_string());
+                    }
+                    q = q.bind(g.to_string());
+                    for d in &days {
                         q = q.bind(*d);
                     }
-                }
-                q.fetch_all(pool).await?
-            });
-            for (agency, procedure, channel, a, b, c, d, e, f, g) in rows {
-                let sums = Counts::from_array([a, b, c, d, e, f, g]);
-                let entry = out
-                    .entry(Series {
-                        agency,
-                        procedure,
-                        channel,
-                    })
-                    .or_default();
-                if part == 0 {
-                    entry.before = sums;
-                } else {
-                    entry.within = sums;
+                    q.fetch_all(pool).await?
+                });
+                for (agency, procedure, channel, a, b, c, d, e, f, g) in rows {
+                    let sums = Counts::from_array([a, b, c, d, e, f, g]);
+                    let entry = out
+                        .entry(Series {
+                            agency,
+                            procedure,
+                            channel,
+                        })
+                        .or_default();
+                    if part == 0 {
+                        entry.before.add(&sums);
+                    } else {
+                        entry.within.add(&sums);
+                    }
                 }
             }
         }
@@ -555,11 +545,11 @@ impl Store {
             desks.iter().map(|a| (a.code.as_str(), a)).collect();
         let procedures: HashMap<String, (String, String)> =
             if matches!(group_by, GroupBy::Field | GroupBy::Procedure) {
-                self.all_procedures(false)
-                    .await?
-                    .into_iter()
-                    .map(|p| (p.code.to_string(), (p.field, p.name)))
-                    .collect()
+                // Field and name from their columns (no JSON to parse).
+                let rows: Vec<(String, String, String)> = with_db!(&self.db, pool => sqlx::query_as(
+                    "SELECT code, field, name FROM procedure_version WHERE valid_to IS NULL")
+                    .fetch_all(pool).await?);
+                rows.into_iter().map(|(c, f, n)| (c, (f, n))).collect()
             } else {
                 HashMap::new()
             };
@@ -957,5 +947,17 @@ impl Store {
                     .await?
             }
         })
+    }
+}
+
+impl Store {
+    /// Refreshes the planner's statistics after a bulk load (`ANALYZE` on
+    /// both engines): PostgreSQL plans the report queries badly on stale
+    /// statistics (measured: 830 ms instead of 250 ms, docs/benchmarks.md).
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        with_db!(&self.db, pool => {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        });
+        Ok(())
     }
 }

@@ -331,6 +331,8 @@ pub struct Line {
     pub class: &'static str,
     /// SVG points `x,y …`.
     pub points: String,
+    /// The same points, drawn as dots (a month alone makes no line).
+    pub dots: Vec<(f64, f64, String)>,
 }
 
 /// A bar of a bar chart: label, value, width in SVG units, `y`.
@@ -455,18 +457,30 @@ pub async fn page(
         0.0
     };
     let lines = (0..series.len())
-        .map(|i| Line {
-            name: series[i].clone(),
-            class: LINE_CLASSES[i % LINE_CLASSES.len()],
-            points: points
+        .map(|i| {
+            let dots: Vec<(f64, f64, String)> = points
                 .iter()
                 .enumerate()
                 .filter_map(|(k, pt)| {
-                    pt.rates[i]
-                        .map(|r| format!("{:.1},{:.1}", 60.0 + step * k as f64, 210.0 - 2.0 * r))
+                    pt.rates[i].map(|r| {
+                        (
+                            60.0 + step * k as f64,
+                            210.0 - 2.0 * r,
+                            format!("{} {}: {:.1} %", series[i], pt.label, r).replace('.', ","),
+                        )
+                    })
                 })
-                .collect::<Vec<_>>()
-                .join(" "),
+                .collect();
+            Line {
+                name: series[i].clone(),
+                class: LINE_CLASSES[i % LINE_CLASSES.len()],
+                points: dots
+                    .iter()
+                    .map(|(x, y, _)| format!("{x:.1},{y:.1}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                dots,
+            }
         })
         .collect();
     let codes: Vec<AgencyCode> = by_agency
