@@ -10,6 +10,7 @@ mod data_cmd;
 mod generate_cmd;
 mod import_dossiers;
 mod notify;
+mod peer_cmd;
 mod report_cmd;
 
 use clap::{Parser, Subcommand};
@@ -65,6 +66,9 @@ enum Command {
     Audit(admin_cmd::AuditCmd),
     /// Benchmarks of catalogue search and unit import (figures for docs/benchmarks.md).
     Bench(data_cmd::BenchArgs),
+    /// This installation's key and its peers (federation between installations).
+    #[command(subcommand)]
+    Peer(peer_cmd::PeerCmd),
     /// The statistics report of a scope and period (json, csv, xlsx, pdf); `report verify` checks the totals.
     Report(report_cmd::ReportArgs),
 }
@@ -129,6 +133,7 @@ fn main() -> ExitCode {
             Command::Calendar(cmd) => calendar_cmd::run(&settings, cmd).await,
             Command::Bench(args) => data_cmd::bench(&settings, &args).await,
             Command::Report(args) => report_cmd::run(&settings, &args).await,
+            Command::Peer(cmd) => peer_cmd::run(&settings, cmd).await,
             Command::User(cmd) => admin_cmd::user(&settings, cmd).await,
             Command::Token(cmd) => admin_cmd::token(&settings, cmd).await,
             Command::Audit(cmd) => admin_cmd::audit(&settings, cmd).await,

@@ -967,3 +967,99 @@ fn import_history_then_report_in_every_format_and_verify() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("agree"), "{}", stdout(&o));
 }
+
+#[test]
+fn peer_keys_and_peers() {
+    let dir = tempdir();
+    let o = motcua(&dir, &["peer", "keygen", "--name", "huyen-dong-hy"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line = stdout(&o);
+    let public = line.strip_prefix("huyen-dong-hy ").unwrap().to_string();
+    assert_eq!(public.len(), 64, "{line}");
+    // Not replaced by accident; replaced with --force (a new key).
+    let o = motcua(&dir, &["peer", "keygen", "--name", "huyen-dong-hy"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("--force"),
+        "{}",
+        stderr(&o)
+    );
+    let o = motcua(
+        &dir,
+        &["peer", "keygen", "--name", "huyen-dong-hy", "--force"],
+    );
+    assert!(o.status.success());
+    assert_ne!(stdout(&o), line, "a new key");
+    // Peers: bad URL, bad key, bad name refused; then added, listed, removed.
+    for (args, want) in [
+        (
+            vec![
+                "peer",
+                "add",
+                "xa-song-cau",
+                "--url",
+                "ftp://x",
+                "--key",
+                &public,
+            ],
+            "--url",
+        ),
+        (
+            vec![
+                "peer",
+                "add",
+                "xa-song-cau",
+                "--url",
+                "http://127.0.0.1:9",
+                "--key",
+                "abc",
+            ],
+            "--key",
+        ),
+        (
+            vec![
+                "peer",
+                "add",
+                "xã sông cầu",
+                "--url",
+                "http://127.0.0.1:9",
+                "--key",
+                &public,
+            ],
+            "tên hệ thống",
+        ),
+    ] {
+        let o = motcua(&dir, &args);
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains(want), "{want}: {}", stderr(&o));
+    }
+    let o = motcua(
+        &dir,
+        &[
+            "peer",
+            "add",
+            "xa-song-cau",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--key",
+            &public,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = motcua(&dir, &["peer", "list"]);
+    assert!(
+        stdout(&o).contains(&format!("xa-song-cau\thttp://127.0.0.1:9\t{public}")),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).starts_with("# this installation: huyen-dong-hy "));
+    assert!(
+        motcua(&dir, &["peer", "remove", "xa-song-cau"])
+            .status
+            .success()
+    );
+    assert!(
+        !motcua(&dir, &["peer", "remove", "xa-song-cau"])
+            .status
+            .success()
+    );
+}

@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod causes;
 pub mod codes;
 pub mod dossier;
+pub mod federation;
 pub mod generate;
 pub mod import;
 pub mod index766;

@@ -10,6 +10,7 @@ mod db;
 pub mod demo;
 mod dossiers;
 mod error;
+pub mod federation;
 pub mod files;
 mod outbox;
 mod portal;

@@ -40,7 +40,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         crate::documents::download,
         crate::dashboard::api_statistics,
         crate::dashboard::api_causes,
-        crate::dashboard::api_index
+        crate::dashboard::api_index,
+        crate::federation::receive
     ),
     modifiers(&BearerAuth),
     components(schemas(

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod dossiers;
 pub mod error;
+pub mod federation;
 pub mod i18n;
 pub mod lookup;
 pub mod news;
@@ -118,6 +119,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/reports/statistics", get(dashboard::api_statistics))
         .route("/api/reports/causes", get(dashboard::api_causes))
         .route("/api/reports/index", get(dashboard::api_index))
+        .route(
+            "/api/federation/messages",
+            axum::routing::post(federation::receive),
+        )
         .route(
             "/api/dossiers/{code}/documents",
             axum::routing::post(documents::upload)
