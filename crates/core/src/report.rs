@@ -259,14 +259,105 @@ pub fn cover(from: NaiveDate, to: NaiveDate) -> Buckets {
 /// Buckets as `(grain, first day)`.
 pub type Buckets = Vec<(Grain, NaiveDate)>;
 
-/// The buckets before the period (from [`EPOCH`]) and within it.
-pub fn cover_period(p: &Period) -> (Buckets, Buckets) {
+/// Buckets with a sign: the days `from..=to` are the sum of the `+1`
+/// buckets minus the `-1` ones.
+pub type SignedBuckets = Vec<(Grain, NaiveDate, i64)>;
+
+fn plus(b: Buckets) -> SignedBuckets {
+    b.into_iter().map(|(g, d)| (g, d, 1)).collect()
+}
+
+fn negated(b: SignedBuckets) -> SignedBuckets {
+    b.into_iter().map(|(g, d, w)| (g, d, -w)).collect()
+}
+
+/// The fewer of two ways to count a part `a..=b` of the bucket starting at
+/// `start` (grain `g`): the finer buckets of the part (`finer`), or the
+/// whole bucket minus the finer buckets of the rest of it.
+fn part_of(
+    g: Grain,
+    start: NaiveDate,
+    a: NaiveDate,
+    b: NaiveDate,
+    finer: &dyn Fn(NaiveDate, NaiveDate) -> SignedBuckets,
+) -> SignedBuckets {
+    let last = g.last(start);
+    if a == start && b == last {
+        return vec![(g, start, 1)];
+    }
+    let direct = finer(a, b);
+    let mut complement = vec![(g, start, 1)];
+    if let Some(before) = a.pred_opt().filter(|d| *d >= start) {
+        complement.extend(negated(finer(start, before)));
+    }
+    if let Some(after) = b.succ_opt().filter(|d| *d <= last) {
+        complement.extend(negated(finer(after, last)));
+    }
+    if complement.len() < direct.len() {
+        complement
+    } else {
+        direct
+    }
+}
+
+fn days_of(a: NaiveDate, b: NaiveDate) -> SignedBuckets {
+    plus(
+        a.iter_days()
+            .take_while(|d| *d <= b)
+            .map(|d| (Grain::Day, d))
+            .collect(),
+    )
+}
+
+fn months_of(a: NaiveDate, b: NaiveDate) -> SignedBuckets {
+    let mut out = Vec::new();
+    let mut m = Grain::Month.start(a);
+    while m <= b {
+        let last = Grain::Month.last(m);
+        out.extend(part_of(Grain::Month, m, a.max(m), b.min(last), &days_of));
+        match last.succ_opt() {
+            Some(n) => m = n,
+            None => break,
+        }
+    }
+    out
+}
+
+/// The days `from..=to` in the fewest signed buckets: per year and month,
+/// either the finer buckets of the part or the whole bucket minus the rest
+/// (e.g. 15-31 March is March minus 1-14 March: 15 buckets, not 17). Empty
+/// when `from > to`.
+pub fn cover_signed(from: NaiveDate, to: NaiveDate) -> SignedBuckets {
+    let mut out = Vec::new();
+    if from > to {
+        return out;
+    }
+    let mut y = Grain::Year.start(from);
+    while y <= to {
+        let last = Grain::Year.last(y);
+        out.extend(part_of(
+            Grain::Year,
+            y,
+            from.max(y),
+            to.min(last),
+            &months_of,
+        ));
+        match last.succ_opt() {
+            Some(n) => y = n,
+            None => break,
+        }
+    }
+    out
+}
+
+/// The signed buckets before the period (from [`EPOCH`]) and within it.
+pub fn cover_period(p: &Period) -> (SignedBuckets, SignedBuckets) {
     let before = p
         .from()
         .pred_opt()
-        .map(|last| cover(EPOCH, last))
+        .map(|last| cover_signed(EPOCH, last))
         .unwrap_or_default();
-    (before, cover(p.from(), p.to()))
+    (before, cover_signed(p.from(), p.to()))
 }
 
 /// The statistics of one series (or of several summed) from its sums:
@@ -413,12 +504,15 @@ mod tests {
         );
     }
 
-    /// Sums the stored buckets of a cover.
-    fn sum(store: &BTreeMap<(Grain, NaiveDate), Counts>, cover: &[(Grain, NaiveDate)]) -> Counts {
+    /// Sums the stored buckets of a signed cover.
+    fn sum(
+        store: &BTreeMap<(Grain, NaiveDate), Counts>,
+        cover: &[(Grain, NaiveDate, i64)],
+    ) -> Counts {
         let mut c = Counts::default();
-        for k in cover {
-            if let Some(v) = store.get(k) {
-                c.add(v);
+        for (g, d, w) in cover {
+            if let Some(v) = store.get(&(*g, *d)) {
+                c.add(&if *w < 0 { v.negated() } else { *v });
             }
         }
         c
@@ -517,6 +611,29 @@ mod tests {
                 direct.add(f, &p, now);
             }
             prop_assert_eq!(from_totals, direct);
+        }
+
+        /// A signed cover counts each day of the range once and no other day,
+        /// with no more buckets than the plain cover.
+        #[test]
+        fn signed_covers_count_each_day_once(from_day in 0i64..1200, len in -3i64..900) {
+            let from = d("2016-06-15") + Duration::days(from_day);
+            let to = from + Duration::days(len);
+            let c = cover_signed(from, to);
+            let mut weight: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+            for (g, s, w) in &c {
+                for day in s.iter_days().take_while(|x| *x <= g.last(*s)) {
+                    *weight.entry(day).or_default() += w;
+                }
+            }
+            for (day, w) in &weight {
+                let inside = *day >= from && *day <= to;
+                prop_assert_eq!(*w, i64::from(inside), "{}", day);
+            }
+            if len >= 0 {
+                prop_assert_eq!(weight.values().filter(|w| **w == 1).count() as i64, len + 1);
+            }
+            prop_assert!(c.len() <= cover(from, to).len().max(1));
         }
 
         /// A cover tiles the days exactly, each day once.

@@ -184,14 +184,15 @@ impl Store {
         }
         let (before, within) = motcua_core::report::cover_period(p);
         for (part, cover) in [(0, before), (1, within)] {
-            // One query per grain, `grain = 'y' AND bucket IN (…)`, so that
-            // each is a set of ranges of the primary key (an OR of grains
-            // was measured to scan every bucket of the desks).
-            let mut by_grain: BTreeMap<&str, Vec<NaiveDate>> = BTreeMap::new();
-            for (g, b) in &cover {
-                by_grain.entry(g.code()).or_default().push(*b);
+            // One query per grain and sign, `grain = 'y' AND bucket IN (…)`,
+            // so that each is a set of ranges of the primary key (an OR of
+            // grains was measured to scan every bucket of the desks);
+            // buckets counted with a minus sign are subtracted.
+            let mut by_grain: BTreeMap<(&str, i64), Vec<NaiveDate>> = BTreeMap::new();
+            for (g, b, w) in &cover {
+                by_grain.entry((g.code(), *w)).or_default().push(*b);
             }
-            for (g, days) in by_grain {
+            for ((g, sign), days) in by_grain {
                 let a = agencies.len();
                 let sql = format!(
                     "SELECT agency, procedure_code, channel, {SUMS} FROM stat_bucket \
@@ -219,6 +220,7 @@ impl Store {
                 });
                 for (agency, procedure, channel, a, b, c, d, e, f, g) in rows {
                     let sums = Counts::from_array([a, b, c, d, e, f, g]);
+                    let sums = if sign < 0 { sums.negated() } else { sums };
                     let entry = out
                         .entry(Series {
                             agency,
