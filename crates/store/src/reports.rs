@@ -963,3 +963,83 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The within-period sums of each desk for several periods at once (the
+    /// dashboard's months): one query per grain for all of them, summed per
+    /// period by its signed cover. Only the counts that do not need the time
+    /// before the period (received, resolved, returned, withdrawn) are
+    /// meaningful here.
+    pub async fn sums_by_period(
+        &self,
+        agencies: &[AgencyCode],
+        periods: &[Period],
+    ) -> Result<Vec<BTreeMap<String, Counts>>, StoreError> {
+        let covers: Vec<_> = periods
+            .iter()
+            .map(|p| motcua_core::report::cover_signed(p.from(), p.to()))
+            .collect();
+        let mut need: BTreeMap<&str, std::collections::BTreeSet<NaiveDate>> = BTreeMap::new();
+        for c in &covers {
+            for (g, b, _) in c {
+                need.entry(g.code()).or_default().insert(*b);
+            }
+        }
+        let mut got: HashMap<(String, &str, NaiveDate), Counts> = HashMap::new();
+        if !agencies.is_empty() {
+            for (g, days) in &need {
+                let a = agencies.len();
+                let sql = format!(
+                    "SELECT agency, bucket, {SUMS} FROM stat_bucket WHERE agency IN ({}) AND grain = ${} AND bucket IN ({}) \
+                     GROUP BY agency, bucket",
+                    (1..=a)
+                        .map(|i| format!("${i}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    a + 1,
+                    (a + 2..a + 2 + days.len())
+                        .map(|i| format!("${i}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                type Row = (String, NaiveDate, i64, i64, i64, i64, i64, i64, i64);
+                let rows: Vec<Row> = with_db!(&self.db, pool => {
+                    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                    for x in agencies {
+                        q = q.bind(x.as_str().to_string());
+                    }
+                    q = q.bind(g.to_string());
+                    for d in days {
+                        q = q.bind(*d);
+                    }
+                    q.fetch_all(pool).await?
+                });
+                for (agency, b, c0, c1, c2, c3, c4, c5, c6) in rows {
+                    got.insert(
+                        (agency, g, b),
+                        Counts::from_array([c0, c1, c2, c3, c4, c5, c6]),
+                    );
+                }
+            }
+        }
+        Ok(covers
+            .iter()
+            .map(|c| {
+                let mut per: BTreeMap<String, Counts> = BTreeMap::new();
+                for (g, b, w) in c {
+                    for a in agencies {
+                        let key = (a.as_str().to_string(), g.code(), *b);
+                        if let Some(v) = got.get(&key) {
+                            per.entry(key.0).or_default().add(&if *w < 0 {
+                                v.negated()
+                            } else {
+                                *v
+                            });
+                        }
+                    }
+                }
+                per
+            })
+            .collect())
+    }
+}

@@ -247,6 +247,38 @@ storage_test!(
         );
         let rows = store.stat_rows(chrono::Utc::now()).await.unwrap();
         let now = to_local(chrono::Utc::now());
+        // The dashboard's months read in one go equal the report of each month.
+        let months: Vec<Period> = [
+            ("2018-01-01", "2018-01-31"),
+            ("2018-02-10", "2018-02-28"),
+            ("2018-06-01", "2018-07-20"),
+        ]
+        .iter()
+        .map(|(a, b)| Period::new(d(a), d(b)).unwrap())
+        .collect();
+        let sums = store.sums_by_period(&desks, &months).await.unwrap();
+        for (m, per) in months.iter().zip(&sums) {
+            let r = store
+                .report(&Scope::default(), m, GroupBy::Agency, now)
+                .await
+                .unwrap();
+            for row in &r.rows {
+                let c = per.get(&row.key).copied().unwrap_or_default();
+                assert_eq!(
+                    (c.early, c.on_time, c.overdue, c.received),
+                    (
+                        row.tally.resolved_early as i64,
+                        row.tally.resolved_on_time as i64,
+                        row.tally.resolved_overdue as i64,
+                        row.tally.received() as i64
+                    ),
+                    "{} {}..{}",
+                    row.key,
+                    m.from(),
+                    m.to()
+                );
+            }
+        }
         for (from, to) in [
             ("2018-01-01", "2018-12-31"),
             ("2018-03-15", "2018-07-04"),
