@@ -169,6 +169,25 @@ const SUMS: &str = "CAST(SUM(received) AS BIGINT), CAST(SUM(early) AS BIGINT), C
 
 type SumRow = (String, String, String, i64, i64, i64, i64, i64, i64, i64);
 
+/// `$from, …, $(from + n − 1)`.
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The sums of `stat_bucket` rows grouped by `keys`, for `agencies` desks
+/// (`$1…`), one grain (the next parameter) and `days` buckets (the rest).
+fn bucket_sums_sql(keys: &str, agencies: usize, days: usize) -> String {
+    format!(
+        "SELECT {keys}, {SUMS} FROM stat_bucket WHERE agency IN ({}) AND grain = ${} AND bucket IN ({}) GROUP BY {keys}",
+        marks(1, agencies),
+        agencies + 1,
+        marks(agencies + 2, days)
+    )
+}
+
 impl Store {
     /// The sums of every series of `agencies` for period `p`: over the
     /// buckets that tile the days before it (from the epoch) and its days.
@@ -193,19 +212,10 @@ impl Store {
                 by_grain.entry((g.code(), *w)).or_default().push(*b);
             }
             for ((g, sign), days) in by_grain {
-                let a = agencies.len();
-                let sql = format!(
-                    "SELECT agency, procedure_code, channel, {SUMS} FROM stat_bucket \
-                     WHERE agency IN ({}) AND grain = ${} AND bucket IN ({}) GROUP BY agency, procedure_code, channel",
-                    (1..=a)
-                        .map(|i| format!("${i}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    a + 1,
-                    (a + 2..a + 2 + days.len())
-                        .map(|i| format!("${i}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                let sql = bucket_sums_sql(
+                    "agency, procedure_code, channel",
+                    agencies.len(),
+                    days.len(),
                 );
                 let rows: Vec<SumRow> = with_db!(&self.db, pool => {
                     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
@@ -256,14 +266,8 @@ impl Store {
             "SELECT receiving_agency, procedure_code, channel, COUNT(*) FROM dossier \
              WHERE receiving_agency IN ({}) AND state IN ({}) AND received_at IS NOT NULL AND due_at < ${} \
              GROUP BY receiving_agency, procedure_code, channel",
-            (1..=a)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            (a + 1..=a + states.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            marks(1, a),
+            marks(a + 1, states.len()),
             a + states.len() + 1
         );
         let rows: Vec<(String, String, String, i64)> = with_db!(&self.db, pool => {
@@ -755,10 +759,7 @@ impl Store {
         let sql = format!(
             "SELECT reason, step, step_agency, COUNT(*), CAST(SUM(lost_minutes) AS BIGINT) FROM overdue_cause \
              WHERE agency IN ({}) AND finished_at >= ${} AND finished_at < ${} GROUP BY reason, step, step_agency",
-            (1..=n)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            marks(1, n),
             n + 1,
             n + 2
         );
@@ -988,20 +989,7 @@ impl Store {
         let mut got: HashMap<(String, &str, NaiveDate), Counts> = HashMap::new();
         if !agencies.is_empty() {
             for (g, days) in &need {
-                let a = agencies.len();
-                let sql = format!(
-                    "SELECT agency, bucket, {SUMS} FROM stat_bucket WHERE agency IN ({}) AND grain = ${} AND bucket IN ({}) \
-                     GROUP BY agency, bucket",
-                    (1..=a)
-                        .map(|i| format!("${i}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    a + 1,
-                    (a + 2..a + 2 + days.len())
-                        .map(|i| format!("${i}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
+                let sql = bucket_sums_sql("agency, bucket", agencies.len(), days.len());
                 type Row = (String, NaiveDate, i64, i64, i64, i64, i64, i64, i64);
                 let rows: Vec<Row> = with_db!(&self.db, pool => {
                     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
