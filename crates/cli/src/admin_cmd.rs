@@ -35,13 +35,16 @@ pub enum TokenCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum OutboxCmd {
-    /// List the notification outbox: sent, waiting, or dead (attempts exhausted).
+    /// List the outbox: messages to peer installations (delivered, waiting,
+    /// dead = refused by the peer) and notifications (sent, waiting, dead =
+    /// attempts exhausted).
     List {
         /// Only messages not yet delivered.
         #[arg(long)]
         pending: bool,
     },
-    /// Make undelivered messages due again (all, or one by id).
+    /// Make undelivered messages due again (all dead letters, or one by id):
+    /// after the cause was fixed; a peer's later messages follow in order.
     Replay { id: Option<String> },
 }
 
@@ -49,6 +52,24 @@ pub async fn outbox(s: &Settings, cmd: OutboxCmd) -> Result<(), CliError> {
     let store = open_store(s).await?;
     match cmd {
         OutboxCmd::List { pending } => {
+            // Messages to peer installations (federation), then notices.
+            for m in store.peer_outbox(pending).await? {
+                let status = match (&m.delivered_at, &m.dead_at) {
+                    (Some(t), _) => format!("delivered {}", t.format("%Y-%m-%dT%H:%M:%SZ")),
+                    (None, Some(_)) => "dead".to_string(),
+                    (None, None) => "waiting".to_string(),
+                };
+                println!(
+                    "{}\t{status}\tpeer:{}#{}\tattempts={}\t{} {}\t{}",
+                    m.message_id,
+                    m.peer,
+                    m.seq,
+                    m.attempts,
+                    m.kind,
+                    m.dossier_code.unwrap_or_default(),
+                    m.last_error.unwrap_or_default()
+                );
+            }
             for m in store.outbox().await? {
                 if pending && m.sent_at.is_some() {
                     continue;
@@ -70,9 +91,9 @@ pub async fn outbox(s: &Settings, cmd: OutboxCmd) -> Result<(), CliError> {
             }
         }
         OutboxCmd::Replay { id } => {
-            let n = store
-                .replay_outbox(id.as_deref(), chrono::Utc::now())
-                .await?;
+            let now = chrono::Utc::now();
+            let n = store.replay_outbox(id.as_deref(), now).await?
+                + store.replay_peer_outbox(id.as_deref(), now).await?;
             if n == 0 && id.is_some() {
                 return Err(CliError::Usage("không có thư chưa gửi với mã này".into()));
             }

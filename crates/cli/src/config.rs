@@ -44,6 +44,14 @@ fn default_retry() -> u64 {
     30
 }
 
+fn default_peer_retry_ms() -> u64 {
+    1000
+}
+
+fn default_peer_retry_cap() -> u64 {
+    300
+}
+
 /// The effective settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,6 +81,13 @@ pub struct Settings {
     /// (`https://dichvucong.example.vn`); default: `http://` + the listen address.
     #[serde(default)]
     pub public_url: Option<String>,
+    /// First retry delay of an undelivered message to a peer installation,
+    /// in milliseconds (doubles per attempt up to `peer_retry_cap_seconds`).
+    #[serde(default = "default_peer_retry_ms")]
+    pub peer_retry_ms: u64,
+    /// Longest wait between two tries of a message to a peer, in seconds.
+    #[serde(default = "default_peer_retry_cap")]
+    pub peer_retry_cap_seconds: u64,
 }
 
 impl Default for Settings {
@@ -89,6 +104,8 @@ impl Default for Settings {
             smtp_from: default_from(),
             notify_retry_seconds: default_retry(),
             public_url: None,
+            peer_retry_ms: default_peer_retry_ms(),
+            peer_retry_cap_seconds: default_peer_retry_cap(),
         }
     }
 }
@@ -141,6 +158,19 @@ impl Settings {
             s.notify_retry_seconds = v.parse().map_err(|_| {
                 CliError::Usage(format!("MOTCUA_NOTIFY_RETRY_SECONDS `{v}`: cần số giây"))
             })?;
+        }
+        for (var, slot) in [
+            ("MOTCUA_PEER_RETRY_MS", &mut s.peer_retry_ms),
+            (
+                "MOTCUA_PEER_RETRY_CAP_SECONDS",
+                &mut s.peer_retry_cap_seconds,
+            ),
+        ] {
+            if let Ok(v) = std::env::var(var) {
+                *slot = v
+                    .parse()
+                    .map_err(|_| CliError::Usage(format!("{var} `{v}`: cần một số nguyên")))?;
+            }
         }
         if let Some(f) = &g.log_format {
             s.log_format = f.clone();
@@ -274,8 +304,19 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
         path: files_dir.display().to_string(),
         source,
     })?;
-    let state = motcua_web::AppState::new(store.clone())
-        .with_files(motcua_store::files::Files::local(files_dir));
+    let files = motcua_store::files::Files::local(files_dir);
+    // Messages to other installations (federation): idle without peers.
+    let peering = tokio::spawn(crate::peering::run(
+        store.clone(),
+        crate::peering::PeeringConfig {
+            files: files.clone(),
+            retry_base: std::time::Duration::from_millis(s.peer_retry_ms.max(10)),
+            retry_cap: std::time::Duration::from_secs(s.peer_retry_cap_seconds.max(1)),
+            poll: std::time::Duration::from_millis(200),
+            timeout: std::time::Duration::from_secs(60),
+        },
+    ));
+    let state = motcua_web::AppState::new(store.clone()).with_files(files);
     motcua_web::serve(listener, state, shutdown)
         .await
         .map_err(|source| CliError::Io {
@@ -285,6 +326,7 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
     if let Some(w) = worker {
         w.abort();
     }
+    peering.abort();
     store.close().await;
     tracing::info!("shut down gracefully");
     Ok(())

@@ -11,6 +11,7 @@ mod generate_cmd;
 mod import_dossiers;
 mod notify;
 mod peer_cmd;
+mod peering;
 mod report_cmd;
 
 use clap::{Parser, Subcommand};

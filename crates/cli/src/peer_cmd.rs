@@ -17,13 +17,22 @@ pub enum PeerCmd {
         #[arg(long)]
         force: bool,
     },
-    /// Add (or update) a peer: its name, base URL and public key (hex).
+    /// Add (or update) a peer: its name, base URL and public key (hex), the
+    /// agencies it hosts, and whether it takes this installation's status feed.
     Add {
         name: String,
         #[arg(long)]
         url: String,
         #[arg(long)]
         key: String,
+        /// An agency (code) handled at that installation: dossiers
+        /// transferred to it go there. Repeat for several.
+        #[arg(long = "agency")]
+        agencies: Vec<String>,
+        /// An upper level (province, national portal): send it the status
+        /// of every dossier received here.
+        #[arg(long)]
+        upstream: bool,
     },
     /// List the peers.
     List,
@@ -53,7 +62,13 @@ pub async fn run(s: &Settings, cmd: PeerCmd) -> Result<(), CliError> {
                 .await?;
             println!("{name} {public}");
         }
-        PeerCmd::Add { name, url, key } => {
+        PeerCmd::Add {
+            name,
+            url,
+            key,
+            agencies,
+            upstream,
+        } => {
             let name = id(&name)?;
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(CliError::Usage(format!(
@@ -61,8 +76,25 @@ pub async fn run(s: &Settings, cmd: PeerCmd) -> Result<(), CliError> {
                 )));
             }
             verifying_key(&key).map_err(|e| CliError::Usage(format!("--key: {e}")))?;
+            let mut codes = Vec::new();
+            for a in &agencies {
+                let code = motcua_core::codes::AgencyCode::new(a)
+                    .map_err(|e| CliError::Usage(format!("--agency `{a}`: {e}")))?;
+                if store.agency(&code).await?.is_none() {
+                    return Err(CliError::Usage(format!(
+                        "--agency `{a}`: không có cơ quan này trong danh mục"
+                    )));
+                }
+                codes.push(code.to_string());
+            }
             store
-                .add_peer(&name, url.trim_end_matches('/'), key.trim())
+                .add_peer(
+                    &name,
+                    url.trim_end_matches('/'),
+                    key.trim(),
+                    upstream,
+                    &codes,
+                )
                 .await?;
             println!("peer {name} at {url}");
         }
@@ -70,8 +102,21 @@ pub async fn run(s: &Settings, cmd: PeerCmd) -> Result<(), CliError> {
             if let Some((me, _, public)) = store.installation_key().await? {
                 println!("# this installation: {me} {public}");
             }
+            let pending = store.peer_outbox(true).await?;
             for p in store.peers().await? {
-                println!("{}\t{}\t{}", p.installation, p.url, p.public_hex);
+                let waiting = pending.iter().filter(|m| m.peer == p.installation).count();
+                let dead = pending
+                    .iter()
+                    .filter(|m| m.peer == p.installation && m.dead_at.is_some())
+                    .count();
+                println!(
+                    "{}\t{}\t{}\t{}agencies={}\tundelivered={waiting}\tdead={dead}",
+                    p.installation,
+                    p.url,
+                    p.public_hex,
+                    if p.upstream { "upstream\t" } else { "" },
+                    p.agencies.join(",")
+                );
             }
         }
         PeerCmd::Remove { name } => {

@@ -12,7 +12,8 @@
 //! the next as a gap (refused until the missing ones arrive).
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::Signer;
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 /// Why a message is refused.
@@ -198,6 +199,251 @@ pub fn order(last: u64, seq: u64) -> Order {
     }
 }
 
+/// The delay before retry number `attempts` (1, 2, …) of a message that
+/// could not be delivered: `base` doubled per attempt, at most `cap`.
+pub fn backoff(
+    attempts: u32,
+    base: std::time::Duration,
+    cap: std::time::Duration,
+) -> std::time::Duration {
+    let factor = 1u32
+        .checked_shl(attempts.saturating_sub(1).min(31))
+        .unwrap_or(u32::MAX);
+    base.checked_mul(factor).map_or(cap, |d| d.min(cap))
+}
+
+/// One event of a dossier's hash chain, as stored: its version, its JSON
+/// text, the previous event's hash and its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncedEvent {
+    pub version: u64,
+    pub data: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A document of a dossier; its content travels beside the signed body
+/// (named by this SHA-256, which the signature covers).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncedDocument {
+    pub sha256: String,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// Message kind `dossier`: a dossier shared between installations (sent on
+/// a transfer to an agency another installation hosts, and on every change
+/// after that, both ways). The receiver appends the events it lacks to its
+/// copy of the chain and takes the sender's dossier as is, so that both
+/// show the same state and due moment, whatever their clocks.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DossierSync {
+    /// Where the dossier was received: its statistics, notices and status
+    /// feed are kept there only.
+    pub home: InstallationId,
+    /// The receiving desk's administrative unit.
+    pub unit_code: String,
+    pub dossier: crate::dossier::Dossier,
+    /// The events the receiver does not have yet, oldest first.
+    pub events: Vec<SyncedEvent>,
+    /// Documents the receiver has not been sent yet.
+    #[serde(default)]
+    pub documents: Vec<SyncedDocument>,
+}
+
+/// Why a shared dossier's events cannot be appended.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    #[error("sự kiện {version}: băm không khớp nội dung")]
+    BadHash { version: u64 },
+    #[error("sự kiện {version}: không nối tiếp sự kiện trước")]
+    Broken { version: u64 },
+    #[error("thiếu sự kiện từ phiên bản {expected}")]
+    Gap { expected: u64 },
+    #[error("sự kiện {version} khác với bản đã có (hai nơi cùng sửa hồ sơ)")]
+    Fork { version: u64 },
+}
+
+/// The events of `incoming` that extend a local chain ending at
+/// `local_version` with hash `local_hash` (0 and `genesis` when the dossier
+/// is new here), after checking that every incoming event hashes to its
+/// stated hash (`hash(prev, data)`), links to its predecessor, and agrees
+/// with the local chain where they overlap.
+pub fn new_events<'a>(
+    local_version: u64,
+    local_hash: &str,
+    genesis: &str,
+    incoming: &'a [SyncedEvent],
+    hash: impl Fn(&str, &str) -> String,
+) -> Result<&'a [SyncedEvent], ChainError> {
+    let mut prev: Option<&SyncedEvent> = None;
+    for e in incoming {
+        if hash(&e.prev_hash, &e.data) != e.hash {
+            return Err(ChainError::BadHash { version: e.version });
+        }
+        let linked = match prev {
+            Some(p) => e.version == p.version + 1 && e.prev_hash == p.hash,
+            None => e.version >= 1 && (e.version > 1 || e.prev_hash == genesis),
+        };
+        if !linked {
+            return Err(ChainError::Broken { version: e.version });
+        }
+        prev = Some(e);
+    }
+    let Some(first) = incoming.first() else {
+        return Ok(incoming);
+    };
+    if first.version > local_version + 1 {
+        return Err(ChainError::Gap {
+            expected: local_version + 1,
+        });
+    }
+    if let Some(same) = incoming.iter().find(|e| e.version == local_version)
+        && same.hash != local_hash
+    {
+        return Err(ChainError::Fork {
+            version: local_version,
+        });
+    }
+    let skip = (local_version + 1 - first.version) as usize;
+    let rest = incoming.get(skip..).unwrap_or(&[]);
+    if let Some(next) = rest.first()
+        && next.prev_hash != local_hash
+        && !(local_version == 0 && next.prev_hash == genesis)
+    {
+        return Err(ChainError::Fork {
+            version: next.version,
+        });
+    }
+    Ok(rest)
+}
+
+/// A moment as the national portal writes it: `yyyyMMddHHmmss`, local time.
+fn national_time(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y%m%d%H%M%S").to_string()
+}
+
+/// The last step of a status record (`QuaTrinhXuLy`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    #[serde(rename = "NguoiXuLy")]
+    pub officer: String,
+    #[serde(rename = "PhongBanXuLy")]
+    pub agency: String,
+    #[serde(rename = "ThoiDiemXuLy")]
+    pub at: String,
+    #[serde(rename = "NoiDungXuLy")]
+    pub action: String,
+    #[serde(rename = "TrangThai")]
+    pub state_code: u8,
+}
+
+/// What the statistics need of a dossier, at full precision (motcua's
+/// extension of the national record: `yyyyMMddHHmmss` drops the
+/// sub-second part, which can decide on time against overdue).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusFacts {
+    pub version: u64,
+    pub state: crate::dossier::State,
+    pub channel: crate::dossier::Channel,
+    pub received_at: Option<chrono::NaiveDateTime>,
+    pub due_at: Option<chrono::NaiveDateTime>,
+    pub finished: Option<(crate::dossier::OutcomeKind, chrono::NaiveDateTime)>,
+}
+
+/// Message kind `status`: a dossier's status after a change, for an upper
+/// level (province, national portal). Field names follow the national
+/// portal's dossier and progress records (domain.md §8.3: `MaHoSo`,
+/// `TrangThaiHoSo` 1–10, `KenhThucHien` 1–3, times `yyyyMMddHHmmss` in
+/// Asia/Ho_Chi_Minh); `x_motcua` carries the exact facts the statistics
+/// classify, so the upper level's reports equal the sum of the senders'.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusRecord {
+    #[serde(rename = "MaHoSo")]
+    pub code: String,
+    #[serde(rename = "MaTTHC")]
+    pub procedure: String,
+    /// The receiving desk (`NoiNopHoSo`).
+    #[serde(rename = "NoiNopHoSo")]
+    pub agency: String,
+    /// The agency holding the dossier now (`DonViXuLy`).
+    #[serde(rename = "DonViXuLy")]
+    pub holder: String,
+    /// The receiving desk's administrative unit.
+    #[serde(rename = "MaDonViHanhChinh")]
+    pub unit_code: String,
+    #[serde(rename = "KenhThucHien")]
+    pub channel_code: u8,
+    #[serde(rename = "TrangThaiHoSo")]
+    pub state_code: u8,
+    #[serde(rename = "NgayTiepNhan")]
+    pub received_at: Option<String>,
+    #[serde(rename = "NgayHenTra")]
+    pub due_at: Option<String>,
+    #[serde(rename = "NgayKetThucXuLy")]
+    pub finished_at: Option<String>,
+    #[serde(rename = "NgayTra")]
+    pub returned_at: Option<String>,
+    #[serde(rename = "QuaTrinhXuLy")]
+    pub progress: Progress,
+    pub x_motcua: StatusFacts,
+}
+
+impl StatusRecord {
+    /// The record of dossier `d` (of unit `unit`) after its event `ev`.
+    pub fn of(d: &crate::dossier::Dossier, unit: &str, ev: &crate::dossier::Event) -> StatusRecord {
+        let facts = crate::stats::Facts::of(d);
+        StatusRecord {
+            code: d.code.to_string(),
+            procedure: d.procedure.code.to_string(),
+            agency: d.receiving_agency.to_string(),
+            holder: d.holder().to_string(),
+            unit_code: unit.to_string(),
+            channel_code: d.channel.national_code(),
+            state_code: d.state.national_code(),
+            received_at: d.received_at.map(national_time),
+            due_at: d.due_at.map(national_time),
+            finished_at: d.outcome.as_ref().map(|o| national_time(o.at)),
+            returned_at: d.returned.as_ref().map(|r| national_time(r.at)),
+            progress: Progress {
+                officer: match &ev.actor {
+                    crate::dossier::Actor::Officer { user_id, .. }
+                    | crate::dossier::Actor::Applicant { user_id, .. } => user_id.clone(),
+                    crate::dossier::Actor::System { name } => name.clone(),
+                },
+                agency: match &ev.actor {
+                    crate::dossier::Actor::Officer { agency, .. } => agency.to_string(),
+                    _ => String::new(),
+                },
+                at: national_time(ev.at),
+                action: ev.action.label_vi().to_string(),
+                state_code: ev.to.national_code(),
+            },
+            x_motcua: StatusFacts {
+                version: d.version,
+                state: d.state,
+                channel: d.channel,
+                received_at: facts.received_at,
+                due_at: facts.due_at,
+                finished: facts.finished,
+            },
+        }
+    }
+
+    /// What the statistics read of the dossier this record describes.
+    pub fn facts(&self) -> crate::stats::Facts {
+        crate::stats::Facts {
+            received_at: self.x_motcua.received_at,
+            channel: self.x_motcua.channel,
+            due_at: self.x_motcua.due_at,
+            finished: self.x_motcua.finished,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +544,162 @@ mod tests {
         assert_eq!(order(3, 3), Order::Duplicate);
         assert_eq!(order(3, 1), Order::Duplicate);
         assert_eq!(order(3, 6), Order::Gap { expected: 4 });
+    }
+
+    /// A toy hash for chain tests (the store uses SHA-256).
+    fn h(prev: &str, data: &str) -> String {
+        format!(
+            "{:x}",
+            prev.len() * 31
+                + data.len() * 7
+                + data.bytes().map(usize::from).sum::<usize>()
+                + prev.bytes().map(usize::from).sum::<usize>()
+        )
+    }
+
+    fn chain(n: u64) -> Vec<SyncedEvent> {
+        let mut prev = "genesis".to_string();
+        (1..=n)
+            .map(|v| {
+                let data = format!("{{\"v\":{v}}}");
+                let hash = h(&prev, &data);
+                let e = SyncedEvent {
+                    version: v,
+                    data,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
+                prev = hash;
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn new_events_extend_the_local_chain_and_refuse_forks_gaps_and_tampering() {
+        let all = chain(6);
+        // New here: everything from version 1.
+        assert_eq!(
+            new_events(0, "genesis", "genesis", &all, h).unwrap().len(),
+            6
+        );
+        // Have 1..=3: the rest, whether sent from 1 or from 3.
+        let local = &all[2].hash;
+        assert_eq!(new_events(3, local, "genesis", &all, h).unwrap(), &all[3..]);
+        assert_eq!(
+            new_events(3, local, "genesis", &all[2..], h).unwrap(),
+            &all[3..]
+        );
+        assert_eq!(
+            new_events(3, local, "genesis", &all[3..], h).unwrap(),
+            &all[3..]
+        );
+        // Nothing new.
+        assert!(
+            new_events(6, &all[5].hash, "genesis", &all[1..], h)
+                .unwrap()
+                .is_empty()
+        );
+        // Missing 4.
+        assert_eq!(
+            new_events(3, local, "genesis", &all[4..], h),
+            Err(ChainError::Gap { expected: 4 })
+        );
+        // Another version 3 here: a fork.
+        assert_eq!(
+            new_events(3, "other", "genesis", &all[2..], h),
+            Err(ChainError::Fork { version: 3 })
+        );
+        assert_eq!(
+            new_events(3, "other", "genesis", &all[3..], h),
+            Err(ChainError::Fork { version: 4 })
+        );
+        // A changed event or a broken link.
+        let mut bad = all.clone();
+        bad[4].data = "{\"v\":99}".into();
+        assert_eq!(
+            new_events(3, local, "genesis", &bad, h),
+            Err(ChainError::BadHash { version: 5 })
+        );
+        let mut skipped = all.clone();
+        skipped.remove(3);
+        assert_eq!(
+            new_events(3, local, "genesis", &skipped, h),
+            Err(ChainError::Broken { version: 5 })
+        );
+    }
+
+    proptest::proptest! {
+        /// Any suffix of a chain, sent to any prefix of it, gives the chain.
+        #[test]
+        fn any_overlapping_suffix_completes_any_prefix(n in 1u64..20, have in 0u64..20, from in 0u64..20) {
+            let all = chain(n);
+            let have = have.min(n);
+            let from = from.min(have); // the sender starts at or before what we lack
+            let local = if have == 0 { "genesis".to_string() } else { all[have as usize - 1].hash.clone() };
+            let got = new_events(have, &local, "genesis", &all[from as usize..], h).unwrap();
+            proptest::prop_assert_eq!(got, &all[have as usize..]);
+        }
+
+        /// Retries wait longer each time, never more than the cap.
+        #[test]
+        fn backoff_grows_and_is_capped(a in 1u32..200) {
+            let base = std::time::Duration::from_millis(500);
+            let cap = std::time::Duration::from_secs(300);
+            let d = backoff(a, base, cap);
+            proptest::prop_assert!(d <= cap && d >= base.min(cap));
+            proptest::prop_assert!(backoff(a + 1, base, cap) >= d);
+        }
+    }
+
+    #[test]
+    fn a_status_record_carries_the_facts_the_statistics_read() {
+        use crate::calendar::{ProcessingTime, WorkCalendar};
+        use crate::codes::{AgencyCode, ProcedureCode};
+        use crate::dossier::{
+            Actor, Applicant, ApplicantKind, Channel, Dossier, DossierCode, NewDossier,
+            ProcedureRef, Role,
+        };
+        let desk = AgencyCode::new("H55.305.1").unwrap();
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        let day = at.date();
+        let actor = Actor::officer("tiepnhan", Role::ReceptionOfficer, &desk);
+        let (d, ev) = Dossier::receive_new(
+            NewDossier {
+                code: DossierCode::new(&desk, day, 1).unwrap(),
+                procedure: ProcedureRef {
+                    code: ProcedureCode::new("1.001193").unwrap(),
+                    valid_from: None,
+                },
+                processing_time: ProcessingTime::WorkingDays(3),
+                applicant: Applicant::new(
+                    ApplicantKind::Citizen,
+                    "Nguyễn Văn A",
+                    "019203001234",
+                    None,
+                    None,
+                    "",
+                )
+                .unwrap(),
+                channel: Channel::Postal,
+                agency: desk.clone(),
+                process: None,
+            },
+            &actor,
+            at,
+            WorkCalendar::standard_shared(),
+        )
+        .unwrap();
+        let r = StatusRecord::of(&d, "05692", &ev);
+        assert_eq!(r.facts(), crate::stats::Facts::of(&d));
+        assert_eq!((r.state_code, r.channel_code), (2, 3));
+        assert_eq!(r.received_at.as_deref(), Some("20261201090000"));
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(text.contains("\"MaHoSo\":\"") && text.contains("\"TrangThaiHoSo\":2"));
+        let back: StatusRecord = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
     }
 }

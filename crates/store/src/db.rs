@@ -60,6 +60,9 @@ pub struct Store {
     pub(crate) sqlite_writer: Option<std::sync::Arc<crate::sqlite_writes::SqliteWriter>>,
     /// Cached notice templates (`templates.rs`).
     pub(crate) templates: crate::templates::TemplateCache,
+    /// This installation's key and peers, for the dossier writes that
+    /// send messages (`federation.rs`).
+    pub(crate) routing: crate::federation::RoutingCache,
 }
 
 /// The portal address when none is configured: the default listen address.
@@ -101,6 +104,7 @@ impl Store {
                 portal_url: DEFAULT_PORTAL_URL.into(),
                 sqlite_writer: Some(crate::sqlite_writes::SqliteWriter::new(own)),
                 templates: Default::default(),
+                routing: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts =
@@ -129,6 +133,7 @@ impl Store {
             portal_url: DEFAULT_PORTAL_URL.into(),
             sqlite_writer: None,
             templates: Default::default(),
+            routing: Default::default(),
         })
     }
 

@@ -189,6 +189,7 @@ impl Store {
                 .await;
         }
         let templates = self.notice_templates().await?;
+        let routing = self.routing().await?;
         let begin = begin_write(&self.writer);
         with_db!(&self.writer, p => {
             let mut tx = p.begin_with(begin).await?;
@@ -214,6 +215,9 @@ impl Store {
             insert_event!(tx, &ev, GENESIS_HASH);
             crate::reports::add_stats!(tx, &d, unit.as_str(), crate::reports::stat_changes(None, &d));
             enqueue_notice!(tx, &d, &ev, self, &templates);
+            if routing.active() {
+                crate::federation::share_change!(tx, &routing, &d, &ev, unit.as_str(), None::<String>);
+            }
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;
@@ -238,18 +242,21 @@ impl Store {
                 .await;
         }
         let templates = self.notice_templates().await?;
+        let routing = self.routing().await?;
         let begin = begin_write(&self.writer);
         with_db!(&self.writer, p => {
             let mut tx = p.begin_with(begin).await?;
             if let Some(r) = idem_lookup!(tx, idem) {
                 return Ok(r);
             }
-            let row: Option<(String, i64, String, String)> = sqlx::query_as("SELECT data, version, last_hash, unit_code FROM dossier WHERE code = $1")
+            let row: Option<(String, i64, String, String, Option<String>)> = sqlx::query_as(
+                "SELECT data, version, last_hash, unit_code, home FROM dossier WHERE code = $1")
                 .bind(code.as_str()).fetch_optional(&mut *tx).await?;
-            let Some((data, version, last_hash, unit)) = row else {
+            let Some((data, version, last_hash, unit, home)) = row else {
                 return Err(StoreError::NotFound(format!("không có hồ sơ mã `{code}`")));
             };
             let current: Dossier = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
+            Store::check_held_here(&routing, &current)?;
             let (d, ev) = decide(&current).map_err(StoreError::Transition)?;
             // The version-checked update comes first: it takes the row lock,
             // so a concurrent writer waits and then finds the version gone
@@ -268,11 +275,18 @@ impl Store {
                 return Err(StoreError::Transition(TransitionError::StaleVersion { expected: version as u64, actual: d.version }));
             }
             insert_event_row!(tx, &ev, &last_hash, data, hash);
-            crate::reports::add_stats!(tx, &d, unit, crate::reports::stat_changes(Some(&current), &d));
-            if crate::reports::newly_overdue(Some(&current), &d) {
-                crate::reports::add_cause!(self, tx, &d, &ev, unit);
+            // A copy of another installation's dossier: its totals, causes
+            // and notices are kept where it was received (sent there below).
+            if home.is_none() {
+                crate::reports::add_stats!(tx, &d, unit, crate::reports::stat_changes(Some(&current), &d));
+                if crate::reports::newly_overdue(Some(&current), &d) {
+                    crate::reports::add_cause!(self, tx, &d, &ev, unit);
+                }
+                enqueue_notice!(tx, &d, &ev, self, &templates);
             }
-            enqueue_notice!(tx, &d, &ev, self, &templates);
+            if routing.active() {
+                crate::federation::share_change!(tx, &routing, &d, &ev, unit.clone(), home.clone());
+            }
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;

@@ -80,14 +80,30 @@ pub(crate) fn add_stats_sql(n: usize) -> String {
 /// one statement (the PostgreSQL path; SQLite's triggers read `stat`).
 macro_rules! add_stats {
     ($tx:expr, $d:expr, $unit:expr, $rows:expr) => {
+        crate::reports::add_stats_of!(
+            $tx,
+            $d.receiving_agency.as_str(),
+            $d.procedure.code.as_str(),
+            $d.channel.as_str(),
+            $unit,
+            $rows
+        );
+    };
+}
+pub(crate) use add_stats;
+
+/// [`add_stats`] for a series given by its desk, procedure, channel and
+/// unit (the status feed of an upper level has no dossier).
+macro_rules! add_stats_of {
+    ($tx:expr, $agency:expr, $procedure:expr, $channel:expr, $unit:expr, $rows:expr) => {
         let rows = $rows;
         if !rows.is_empty() {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::reports::add_stats_sql(
                 rows.len(),
             )))
-            .bind($d.receiving_agency.as_str().to_string())
-            .bind($d.procedure.code.as_str().to_string())
-            .bind($d.channel.as_str())
+            .bind($agency.to_string())
+            .bind($procedure.to_string())
+            .bind($channel.to_string())
             .bind($unit.to_string());
             for (g, b, c) in &rows {
                 q = q.bind(g.code()).bind(*b);
@@ -99,7 +115,7 @@ macro_rules! add_stats {
         }
     };
 }
-pub(crate) use add_stats;
+pub(crate) use add_stats_of;
 
 /// A series of the running totals: receiving desk, procedure, channel.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -124,7 +140,7 @@ impl Store {
         after: &str,
     ) -> Result<Vec<(String, String, Dossier)>, StoreError> {
         let rows: Vec<(String, String, String)> = with_db!(&self.db, pool => sqlx::query_as(
-            "SELECT code, unit_code, data FROM dossier WHERE code > $1 ORDER BY code LIMIT 5000")
+            "SELECT code, unit_code, data FROM dossier WHERE code > $1 AND home IS NULL ORDER BY code LIMIT 5000")
             .bind(after.to_string()).fetch_all(pool).await?);
         rows.into_iter()
             .map(|(code, unit, data)| {
@@ -262,14 +278,21 @@ impl Store {
         }
         let states = open_states();
         let a = agencies.len();
-        let sql = format!(
-            "SELECT receiving_agency, procedure_code, channel, COUNT(*) FROM dossier \
-             WHERE receiving_agency IN ({}) AND state IN ({}) AND received_at IS NOT NULL AND due_at < ${} \
-             GROUP BY receiving_agency, procedure_code, channel",
-            marks(1, a),
-            marks(a + 1, states.len()),
-            a + states.len() + 1
-        );
+        // Copies of other installations' dossiers (home set) are counted
+        // where they were received; the dossiers of installations below
+        // this one come from their status feed (feed_dossier).
+        let query = |table: &str, agency: &str, own: &str| {
+            format!(
+                "SELECT {agency}, procedure_code, channel, COUNT(*) FROM {table} \
+                 WHERE {agency} IN ({}) AND state IN ({}) AND received_at IS NOT NULL AND due_at < ${}{own} \
+                 GROUP BY {agency}, procedure_code, channel",
+                marks(1, a),
+                marks(a + 1, states.len()),
+                a + states.len() + 1
+            )
+        };
+        let sql = query("dossier", "receiving_agency", " AND home IS NULL");
+        let fed_sql = query("feed_dossier", "agency", "");
         let rows: Vec<(String, String, String, i64)> = with_db!(&self.db, pool => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
             for x in agencies {
@@ -280,19 +303,26 @@ impl Store {
             }
             q.bind(to_utc(now)).fetch_all(pool).await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(agency, procedure, channel, n)| {
-                (
-                    Series {
-                        agency,
-                        procedure,
-                        channel,
-                    },
-                    n,
-                )
+        let fed: Vec<(String, String, String, i64)> = with_db!(&self.db, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(fed_sql));
+            for x in agencies {
+                q = q.bind(x.as_str().to_string());
+            }
+            for s in &states {
+                q = q.bind(*s);
+            }
+            q.bind(to_utc(now)).fetch_all(pool).await?
+        });
+        let mut out: HashMap<Series, i64> = HashMap::new();
+        for (agency, procedure, channel, n) in rows.into_iter().chain(fed) {
+            *out.entry(Series {
+                agency,
+                procedure,
+                channel,
             })
-            .collect())
+            .or_default() += n;
+        }
+        Ok(out)
     }
 
     /// Recomputes the running totals from the stored dossiers and compares
@@ -319,6 +349,33 @@ impl Store {
                     channel: d.channel.as_str().to_string(),
                 };
                 for (g, b, c) in stat_changes(None, &d) {
+                    want.entry((series.clone(), g, b))
+                        .or_insert_with(|| (unit.clone(), Counts::default()))
+                        .1
+                        .add(&c);
+                }
+            }
+        }
+        // The dossiers of installations below, from their status feed.
+        let mut last = String::new();
+        loop {
+            let rows: Vec<(String, String, String, String, String, String)> = with_db!(&self.db, pool => sqlx::query_as(
+                "SELECT code, unit_code, agency, procedure_code, channel, record FROM feed_dossier \
+                 WHERE code > $1 ORDER BY code LIMIT 5000")
+                .bind(last.clone()).fetch_all(pool).await?);
+            let Some(end) = rows.last().map(|r| r.0.clone()) else {
+                break;
+            };
+            last = end;
+            for (code, unit, agency, procedure, channel, record) in rows {
+                let r: motcua_core::federation::StatusRecord = serde_json::from_str(&record)
+                    .map_err(|e| StoreError::Corrupt(format!("feed_dossier {code}: {e}")))?;
+                let series = Series {
+                    agency,
+                    procedure,
+                    channel,
+                };
+                for (g, b, c) in bucket_changes(&changes(None, &r.facts())) {
                     want.entry((series.clone(), g, b))
                         .or_insert_with(|| (unit.clone(), Counts::default()))
                         .1

@@ -260,7 +260,9 @@ fn marks(from: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// Binds the [`TAIL`] values.
+/// Binds the [`TAIL`] values (`own`: the dossier was received here, so
+/// its notices and report totals are written here).
+#[allow(clippy::too_many_arguments)]
 fn bind_tail<'q>(
     mut q: sqlx::query::Query<'q, sqlx::Sqlite, SqliteArguments>,
     store: &Store,
@@ -269,6 +271,7 @@ fn bind_tail<'q>(
     (idem, reply): (Option<&Idempotency>, &Reply),
     templates: &crate::templates::Templates,
     old: Option<&Dossier>,
+    own: bool,
 ) -> sqlx::query::Query<'q, sqlx::Sqlite, SqliteArguments> {
     let mut mail: (
         Option<String>,
@@ -277,9 +280,13 @@ fn bind_tail<'q>(
         Option<String>,
     ) = (None, None, None, None);
     let mut sms: (Option<String>, Option<String>, Option<String>) = (None, None, None);
-    for (id, channel, recipient, subject, body) in
+    // A copy of another installation's dossier: no notices, no totals here.
+    let notices = if own {
         crate::outbox::notice_rows(d, ev, store, templates)
-    {
+    } else {
+        Vec::new()
+    };
+    for (id, channel, recipient, subject, body) in notices {
         if channel == "sms" {
             sms = (Some(id), Some(recipient), Some(body));
         } else {
@@ -314,9 +321,31 @@ fn bind_tail<'q>(
             .bind(None::<String>),
     }
     .bind(Utc::now())
-    .bind(crate::reports::stat_json(&crate::reports::stat_changes(
-        old, d,
-    )))
+    .bind(if own {
+        crate::reports::stat_json(&crate::reports::stat_changes(old, d))
+    } else {
+        None
+    })
+}
+
+/// A failed transition statement as the caller sees it: stale version or
+/// a database error.
+fn stale_or(e: sqlx::Error, expected: i64, actual: u64) -> StoreError {
+    match &e {
+        sqlx::Error::Database(x) if x.message().contains("motcua: stale version") => {
+            StoreError::Transition(TransitionError::StaleVersion {
+                expected: expected as u64,
+                actual,
+            })
+        }
+        _ => e.into(),
+    }
+}
+
+/// Undoes the statements since `SAVEPOINT fed` (the federated write failed).
+async fn undo_savepoint(conn: &mut SqliteConnection) {
+    let _ = sqlx::query("ROLLBACK TO fed").execute(&mut *conn).await;
+    let _ = sqlx::query("RELEASE fed").execute(&mut *conn).await;
 }
 
 async fn stored_seq(
@@ -393,6 +422,7 @@ impl Store {
         respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
     ) -> Result<Reply, StoreError> {
         let templates = &self.notice_templates().await?;
+        let routing = self.routing().await?;
         let (w, mut conn) = match self.hold_for_write(idem).await? {
             Ok(held) => held,
             Err(replay) => return Ok(replay),
@@ -442,9 +472,36 @@ impl Store {
             (idem, &reply),
             templates,
             None,
+            true,
         );
+        // Messages to other installations are written beside the dossier,
+        // all or nothing (a savepoint inside the group's transaction).
+        let federated = routing.active();
+        if federated {
+            sqlx::query("SAVEPOINT fed").execute(&mut *conn).await?;
+        }
         match q.execute(&mut *conn).await {
             Ok(_) => {
+                if federated {
+                    let shared: Result<(), StoreError> = async {
+                        crate::federation::share_change!(
+                            conn,
+                            &routing,
+                            &d,
+                            &ev,
+                            unit.as_str(),
+                            None::<String>
+                        );
+                        sqlx::query("RELEASE fed").execute(&mut *conn).await?;
+                        Ok(())
+                    }
+                    .await;
+                    if let Err(e) = shared {
+                        undo_savepoint(&mut conn).await;
+                        w.counters.forget(&key);
+                        return Err(e);
+                    }
+                }
                 w.counters.set(key, seq);
                 let rx = w.join();
                 drop(conn);
@@ -452,6 +509,9 @@ impl Store {
                 Ok(reply)
             }
             Err(e) => {
+                if federated {
+                    undo_savepoint(&mut conn).await;
+                }
                 w.counters.forget(&key);
                 Err(e.into())
             }
@@ -467,20 +527,22 @@ impl Store {
         respond: impl FnOnce(&Dossier) -> Result<Reply, StoreError>,
     ) -> Result<Reply, StoreError> {
         let templates = &self.notice_templates().await?;
+        let routing = self.routing().await?;
         let (w, mut conn) = match self.hold_for_write(idem).await? {
             Ok(held) => held,
             Err(replay) => return Ok(replay),
         };
-        let row: Option<(String, i64, String)> =
-            sqlx::query_as("SELECT data, version, last_hash FROM dossier WHERE code = $1")
+        let row: Option<(String, i64, String, Option<String>)> =
+            sqlx::query_as("SELECT data, version, last_hash, home FROM dossier WHERE code = $1")
                 .bind(code.as_str())
                 .fetch_optional(&mut *conn)
                 .await?;
-        let Some((data, version, last_hash)) = row else {
+        let Some((data, version, last_hash, home)) = row else {
             return Err(StoreError::NotFound(format!("không có hồ sơ mã `{code}`")));
         };
         let current: Dossier = serde_json::from_str(&data)
             .map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?;
+        Store::check_held_here(&routing, &current)?;
         let (d, ev) = decide(&current).map_err(StoreError::Transition)?;
         let reply = respond(&d)?;
         let evdata = json(&ev)?;
@@ -511,10 +573,39 @@ impl Store {
             (idem, &reply),
             templates,
             Some(&current),
+            home.is_none(),
         );
+        let federated = routing.active();
+        if federated {
+            sqlx::query("SAVEPOINT fed").execute(&mut *conn).await?;
+        }
         match q.execute(&mut *conn).await {
             Ok(_) => {
-                if crate::reports::newly_overdue(Some(&current), &d) {
+                if federated {
+                    let shared: Result<(), StoreError> = async {
+                        let unit: String =
+                            sqlx::query_scalar("SELECT unit_code FROM dossier WHERE code = $1")
+                                .bind(code.as_str())
+                                .fetch_one(&mut *conn)
+                                .await?;
+                        crate::federation::share_change!(
+                            conn,
+                            &routing,
+                            &d,
+                            &ev,
+                            unit,
+                            home.clone()
+                        );
+                        sqlx::query("RELEASE fed").execute(&mut *conn).await?;
+                        Ok(())
+                    }
+                    .await;
+                    if let Err(e) = shared {
+                        undo_savepoint(&mut conn).await;
+                        return Err(e);
+                    }
+                }
+                if home.is_none() && crate::reports::newly_overdue(Some(&current), &d) {
                     // In the same group transaction; a failure here leaves
                     // the change (already made) and is repaired by
                     // `motcua report verify --repair`.
@@ -536,6 +627,10 @@ impl Store {
                 drop(conn);
                 committed(rx).await?;
                 Ok(reply)
+            }
+            Err(e) if federated => {
+                undo_savepoint(&mut conn).await;
+                Err(stale_or(e, version, d.version))
             }
             Err(sqlx::Error::Database(e)) if e.message().contains("motcua: stale version") => {
                 // The version moved on under us (another process): nothing written.

@@ -2,6 +2,9 @@
 //! message (docs/federation.md). The sender named in the body must be a
 //! configured peer; its signature over the exact body is checked with that
 //! peer's key; the message is then applied in the sender's order, once.
+//! The documents of a `dossier` message travel beside the signed body, in
+//! `attachments` (base64 by SHA-256): the signed body names each by its
+//! hash, so their content is covered by the signature too.
 
 use crate::AppState;
 use crate::error::{ApiError, WebError};
@@ -13,6 +16,19 @@ use motcua_core::federation::{Envelope, FederationError, SignedMessage, verify, 
 use motcua_store::federation::Received;
 use serde_json::json;
 
+/// The largest message accepted (a dossier's documents travel in it).
+pub const MAX_MESSAGE: usize = 128 << 20;
+
+/// A message as delivered: the signed envelope and the documents' content.
+#[derive(serde::Deserialize)]
+pub struct Delivery {
+    #[serde(flatten)]
+    pub msg: SignedMessage,
+    /// Base64 content by SHA-256.
+    #[serde(default)]
+    pub attachments: std::collections::BTreeMap<String, String>,
+}
+
 /// Receives one signed message from a peer.
 #[utoipa::path(post, path = "/api/federation/messages", tag = "federation",
     request_body(content = String, content_type = "application/json", description = "{\"body\": the envelope's JSON text, \"signature\": ed25519 over it, hex}"),
@@ -21,8 +37,9 @@ use serde_json::json;
               (status = 403, body = crate::error::ErrorBody), (status = 409, description = "Messages before this one are missing: `expected` names the next")))]
 pub async fn receive(
     State(st): State<AppState>,
-    Json(msg): Json<SignedMessage>,
+    Json(delivery): Json<Delivery>,
 ) -> Result<Response, ApiError> {
+    let msg = delivery.msg;
     let (us, _, _) = st
         .store
         .installation_key()
@@ -47,6 +64,9 @@ pub async fn receive(
         FederationError::Signature(_) => WebError::Unauthorized(e.to_string()),
         _ => WebError::BadRequest(e.to_string()),
     })?;
+    if env.kind == "dossier" {
+        store_documents(&st, &env, &delivery.attachments).await?;
+    }
     match st.store.receive_message(&env, &msg.body).await.map_err(WebError::from)? {
         Received::Applied => Ok(Json(json!({"id": env.id, "seq": env.seq, "applied": true})).into_response()),
         Received::Duplicate => Ok(Json(json!({"id": env.id, "seq": env.seq, "applied": false, "duplicate": true})).into_response()),
@@ -56,4 +76,92 @@ pub async fn receive(
         )
             .into_response()),
     }
+}
+
+/// Puts the documents a `dossier` message names into the file store (their
+/// content from `attachments`, checked against the signed hash; a document
+/// already stored here needs none). Content-addressed and idempotent, so a
+/// message refused afterwards leaves only unreferenced files.
+async fn store_documents(
+    st: &AppState,
+    env: &Envelope,
+    attachments: &std::collections::BTreeMap<String, String>,
+) -> Result<(), ApiError> {
+    use base64::Engine;
+    let docs = env
+        .payload
+        .get("documents")
+        .cloned()
+        .unwrap_or(serde_json::Value::Array(Vec::new()));
+    let docs: Vec<motcua_core::federation::SyncedDocument> = serde_json::from_value(docs)
+        .map_err(|e| WebError::BadRequest(format!("danh sách giấy tờ không đọc được: {e}")))?;
+    for doc in docs {
+        match attachments.get(&doc.sha256) {
+            Some(b64) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map_err(|e| WebError::BadRequest(format!("giấy tờ {}: {e}", doc.sha256)))?;
+                let hash = st.files.put(&bytes).await.map_err(WebError::from)?;
+                if hash != doc.sha256 {
+                    return Err(WebError::BadRequest(format!(
+                        "giấy tờ {}: nội dung không khớp mã băm đã ký",
+                        doc.name
+                    ))
+                    .into());
+                }
+            }
+            None => {
+                if st.files.get(&doc.sha256).await.is_err() {
+                    return Err(WebError::BadRequest(format!(
+                        "thiếu nội dung giấy tờ {} ({})",
+                        doc.name, doc.sha256
+                    ))
+                    .into());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The body that delivers a message of the peer outbox: the signed
+/// envelope and the content of the documents it names (what [`receive`]
+/// takes; used by the delivery worker of `motcua serve`).
+pub async fn wire_body(
+    files: &motcua_store::files::Files,
+    m: &motcua_store::federation::PeerMessage,
+) -> Result<String, String> {
+    use base64::Engine;
+    let mut attachments = serde_json::Map::new();
+    if m.kind == "dossier" {
+        let env: serde_json::Value =
+            serde_json::from_str(&m.body).map_err(|e| format!("thông điệp hỏng: {e}"))?;
+        if let Some(docs) = env
+            .get("payload")
+            .and_then(|p| p.get("documents"))
+            .and_then(|d| d.as_array())
+        {
+            for d in docs {
+                let Some(sha) = d.get("sha256").and_then(|s| s.as_str()) else {
+                    continue;
+                };
+                let bytes = files
+                    .get(sha)
+                    .await
+                    .map_err(|e| format!("giấy tờ {sha}: {e}"))?;
+                attachments.insert(
+                    sha.to_string(),
+                    base64::engine::general_purpose::STANDARD
+                        .encode(bytes)
+                        .into(),
+                );
+            }
+        }
+    }
+    Ok(json!({
+        "body": m.body,
+        "signature": m.signature,
+        "attachments": attachments,
+    })
+    .to_string())
 }

@@ -121,7 +121,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/reports/index", get(dashboard::api_index))
         .route(
             "/api/federation/messages",
-            axum::routing::post(federation::receive),
+            axum::routing::post(federation::receive).layer(axum::extract::DefaultBodyLimit::max(
+                federation::MAX_MESSAGE,
+            )),
         )
         .route(
             "/api/dossiers/{code}/documents",

@@ -38,9 +38,9 @@ fn envelope(seq: u64, to: &str) -> Envelope {
         to: id(to),
         seq,
         dossier: Some("001.11.21.H55-180312-0001".into()),
-        kind: "status".into(),
+        kind: "ping".into(),
         sent_at: Utc::now(),
-        payload: json!({"state": "in_processing"}),
+        payload: json!({"note": "thử kết nối"}),
     }
 }
 
@@ -79,6 +79,8 @@ storage_test!(peers_exchange_signed_messages_once_in_order, |store| {
             &id("xa-song-cau"),
             "http://127.0.0.1:9",
             &public_hex(&commune),
+            false,
+            &[],
         )
         .await
         .unwrap();
@@ -99,7 +101,7 @@ storage_test!(peers_exchange_signed_messages_once_in_order, |store| {
     // A tampered body, a forged signature, another recipient, the same
     // message id replayed under a new number: refused, nothing applied.
     let mut t = sign(&commune, &envelope(4, "huyen-dong-hy")).unwrap();
-    t.body = t.body.replace("in_processing", "resolved");
+    t.body = t.body.replace("thử kết nối", "đã giải quyết");
     assert_eq!(deliver(&st, &t).await.0, StatusCode::UNAUTHORIZED);
     let forged = sign(
         &SigningKey::from_bytes(&[5; 32]),
@@ -124,3 +126,402 @@ storage_test!(peers_exchange_signed_messages_once_in_order, |store| {
     assert!(store.remove_peer(&id("xa-song-cau")).await.unwrap());
     assert!(!store.remove_peer(&id("xa-song-cau")).await.unwrap());
 });
+
+// ---- Three installations: a commune, a provincial department, the province.
+
+/// One installation in this process: its store, files and router state.
+struct Inst {
+    name: &'static str,
+    db: motcua_store::testing::TestDb,
+    st: AppState,
+    key: SigningKey,
+}
+
+impl Inst {
+    async fn new(
+        engine: motcua_store::testing::Engine,
+        name: &'static str,
+        seed: u8,
+    ) -> Option<Inst> {
+        let db = motcua_store::testing::TestDb::new(engine).await?;
+        motcua_store::demo::load(&db.store).await.unwrap();
+        let key = SigningKey::from_bytes(&[seed; 32]);
+        db.store
+            .set_installation_key(
+                &id(name),
+                &to_hex(&key.to_bytes()),
+                &public_hex(&key),
+                false,
+            )
+            .await
+            .unwrap();
+        let files = motcua_store::files::Files::local(
+            std::env::temp_dir().join(format!("motcua-fed-{}", uuid::Uuid::new_v4().simple())),
+        );
+        let st = AppState::new(db.store.clone()).with_files(files);
+        Some(Inst { name, db, st, key })
+    }
+
+    async fn knows(&self, other: &Inst, upstream: bool, agencies: &[&str]) {
+        let agencies: Vec<String> = agencies.iter().map(|a| a.to_string()).collect();
+        self.db
+            .store
+            .add_peer(
+                &id(other.name),
+                "http://127.0.0.1:9",
+                &public_hex(&other.key),
+                upstream,
+                &agencies,
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn token(
+        &self,
+        user: &str,
+        agency: &str,
+        roles: &[motcua_core::dossier::Role],
+    ) -> String {
+        let agency = motcua_core::codes::AgencyCode::new(agency).unwrap();
+        self.db
+            .store
+            .create_user(user, "", &agency, roles, None)
+            .await
+            .unwrap();
+        self.db.store.create_token(user).await.unwrap()
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json");
+        let body = body
+            .map(|b| Body::from(b.to_string()))
+            .unwrap_or_else(Body::empty);
+        let res = router(self.st.clone())
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let s = res.status();
+        let b = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+        (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+    }
+
+    async fn act(&self, token: &str, code: &str, body: Value) -> (StatusCode, Value) {
+        self.call(
+            "POST",
+            &format!("/api/dossiers/{code}/actions"),
+            token,
+            Some(body),
+        )
+        .await
+    }
+
+    async fn get(&self, token: &str, code: &str) -> Value {
+        let (s, v) = self
+            .call("GET", &format!("/api/dossiers/{code}"), token, None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v
+    }
+}
+
+/// Delivers what `from` has for `to`, as the worker of `motcua serve`
+/// does (same body, through `to`'s router); returns how many went.
+/// Posts a message of `from`'s outbox to `to` as the worker of `motcua
+/// serve` does (same body, through `to`'s router).
+async fn post_message(
+    from: &Inst,
+    to: &Inst,
+    m: &motcua_store::federation::PeerMessage,
+) -> (StatusCode, String) {
+    let body = motcua_web::federation::wire_body(&from.st.files, m)
+        .await
+        .unwrap();
+    let res = router(to.st.clone())
+        .oneshot(
+            Request::post("/api/federation/messages")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let s = res.status();
+    let b = to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    (s, String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Delivers everything `from` has for `to`; returns how many went.
+async fn pump(from: &Inst, to: &Inst) -> usize {
+    let mut n = 0;
+    while let Some(m) = from.db.store.peer_next(to.name).await.unwrap() {
+        assert!(m.dead_at.is_none(), "dead letter: {m:?}");
+        let (s, b) = post_message(from, to, &m).await;
+        assert_eq!(s, StatusCode::OK, "{} → {}: {b}", from.name, to.name);
+        from.db
+            .store
+            .peer_delivered(&m.peer, m.seq, Utc::now())
+            .await
+            .unwrap();
+        n += 1;
+    }
+    n
+}
+
+/// The same state, due moment, version and event chain on both sides.
+fn same(a: &Value, b: &Value) {
+    for f in ["state", "due_at", "version", "received_at"] {
+        assert_eq!(a[f], b[f], "{f}: {a} / {b}");
+    }
+    let hashes = |v: &Value| -> Vec<Value> {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["hash"].clone())
+            .collect()
+    };
+    assert_eq!(hashes(a), hashes(b));
+}
+
+async fn three_installations(engine: motcua_store::testing::Engine) {
+    use motcua_core::dossier::Role::*;
+    let Some(xa) = Inst::new(engine, "xa-dong-hy", 11).await else {
+        return;
+    };
+    let so = Inst::new(engine, "so-tu-phap", 12).await.unwrap();
+    let tinh = Inst::new(engine, "tinh-thai-nguyen", 13).await.unwrap();
+    // The commune sends dossiers for the Department of Justice there, and
+    // its statuses to the province; the department likewise.
+    xa.knows(&so, false, &["000.00.02.H55"]).await;
+    xa.knows(&tinh, true, &[]).await;
+    so.knows(&xa, false, &["H55.305.1"]).await;
+    so.knows(&tinh, true, &[]).await;
+    tinh.knows(&xa, false, &[]).await;
+    tinh.knows(&so, false, &[]).await;
+    let all = [ReceptionOfficer, Specialist, HeadOfOffice, SigningLeader];
+    let t_xa = xa.token("ttb", "H55.305.1", &all).await;
+    let t_so = so.token("stp", "000.00.02.H55", &all).await;
+    let t_so_xa = so.token("xa-o-so", "H55.305.1", &all).await;
+    // Received at the commune, with a document.
+    let (s, v) = xa
+        .call("POST", "/api/dossiers", &t_xa, Some(json!({
+            "procedure_code": "1.001193", "channel": "direct",
+            "applicant": {"kind": "citizen", "full_name": "Nguyễn Văn A", "id_number": "019203001234",
+                          "phone": "0912345678", "email": "a@example.vn", "address": "Xã Đồng Hỷ"}})))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let code = v["code"].as_str().unwrap().to_string();
+    let pdf = b"%PDF-1.4\n% to khai\n%%EOF\n".to_vec();
+    let sha = xa.st.files.put(&pdf).await.unwrap();
+    xa.db
+        .store
+        .add_document(
+            &motcua_core::dossier::DossierCode::parse(&code).unwrap(),
+            &motcua_store::DocumentInfo {
+                sha256: sha.clone(),
+                name: "to-khai.pdf".into(),
+                media_type: "application/pdf".into(),
+                size: pdf.len() as i64,
+                uploaded_by: "ttb".into(),
+                uploaded_at: Utc::now(),
+            },
+        )
+        .await
+        .unwrap();
+    let (s, v) = xa
+        .act(&t_xa, &code, json!({"action": "forward", "version": 1}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Nothing for the department yet: the dossier is the commune's alone.
+    assert!(xa.db.store.peer_next("so-tu-phap").await.unwrap().is_none());
+    let (s, v) = xa
+        .act(
+            &t_xa,
+            &code,
+            json!({"action": "transfer", "version": 2, "to": "000.00.02.H55",
+                                   "budget": 120, "task": "Thẩm định hồ sơ hộ tịch"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(pump(&xa, &so).await, 1);
+    // The department has the whole dossier: same state, due moment, chain, document.
+    let a = xa.get(&t_xa, &code).await;
+    let b = so.get(&t_so, &code).await;
+    same(&a, &b);
+    assert_eq!(b["state"], "transferred_out");
+    assert_eq!(
+        so.db.store.dossier_home(&code).await.unwrap().as_deref(),
+        Some("xa-dong-hy")
+    );
+    assert_eq!(so.st.files.get(&sha).await.unwrap(), pdf);
+    assert_eq!(
+        so.db
+            .store
+            .documents(&motcua_core::dossier::DossierCode::parse(&code).unwrap())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // While the department holds it, the commune cannot change it…
+    let (s, v) = xa
+        .act(&t_xa, &code, json!({"action": "request_supplement", "version": 3, "items": ["Bản sao"], "reason": "thiếu"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("so-tu-phap"),
+        "{v}"
+    );
+    // …and the department returns it.
+    let (s, v) = so
+        .act(
+            &t_so,
+            &code,
+            json!({"action": "return_from_transfer", "version": 3, "note": "Đủ điều kiện"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Now the department's copy is read-only there (the commune holds it).
+    let (s, _) = so
+        .act(
+            &t_so_xa,
+            &code,
+            json!({"action": "return_from_transfer", "version": 4}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(pump(&so, &xa).await, 1);
+    assert_eq!(pump(&xa, &so).await, 0, "nothing echoes back");
+    same(&xa.get(&t_xa, &code).await, &so.get(&t_so, &code).await);
+    // The commune finishes; the department's copy follows.
+    let (s, v) = xa
+        .act(
+            &t_xa,
+            &code,
+            json!({"action": "assign", "version": 4, "assignee": "ttb"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut version = 5;
+    for _ in 0..6 {
+        let (s, v) = xa
+            .act(
+                &t_xa,
+                &code,
+                json!({"action": "complete_step", "version": version}),
+            )
+            .await;
+        if s != StatusCode::OK {
+            break;
+        }
+        version = v["version"].as_u64().unwrap();
+    }
+    let (s, v) = xa
+        .act(
+            &t_xa,
+            &code,
+            json!({"action": "resolve", "version": version}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = xa
+        .act(
+            &t_xa,
+            &code,
+            json!({"action": "return_result", "version": version + 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(pump(&xa, &so).await >= 1);
+    let a = xa.get(&t_xa, &code).await;
+    same(&a, &so.get(&t_so, &code).await);
+    assert_eq!(a["state"], "result_returned");
+    // Both audit chains are intact.
+    for i in [&xa, &so] {
+        assert_eq!(
+            i.db.store.verify_audit().await.unwrap().broken,
+            None,
+            "{}",
+            i.name
+        );
+    }
+    // The province: every status, once, and its report = the sum of theirs.
+    let statuses = pump(&xa, &tinh).await;
+    assert!(statuses >= 6, "{statuses}");
+    assert_eq!(pump(&so, &tinh).await, 0, "a copy sends no statuses");
+    assert_eq!(tinh.db.store.fed_count().await.unwrap(), 1);
+    let rec = tinh.db.store.fed_record(&code).await.unwrap().unwrap();
+    assert_eq!((rec.state_code, rec.agency.as_str()), (10, "H55.305.1"));
+    let today = chrono::Local::now().date_naive();
+    let p = motcua_core::stats::Period::new(
+        today - chrono::Duration::days(40),
+        today + chrono::Duration::days(1),
+    )
+    .unwrap();
+    let scope = motcua_store::reports::Scope {
+        unit: Some(motcua_core::codes::UnitCode::new("19").unwrap()),
+        ..Default::default()
+    };
+    let now = chrono::Local::now().naive_local();
+    let report = |i: &Inst| {
+        let store = i.db.store.clone();
+        let (scope, p) = (scope.clone(), p);
+        async move {
+            store
+                .report(&scope, &p, motcua_store::reports::GroupBy::Level, now)
+                .await
+                .unwrap()
+                .total
+        }
+    };
+    let (rx, rs, rt) = (report(&xa).await, report(&so).await, report(&tinh).await);
+    assert_eq!(rx.received(), 1);
+    assert_eq!(rs.received(), 0, "a copy is counted where it was received");
+    let mut sum = rx;
+    sum.merge(&rs);
+    assert_eq!(rt, sum);
+    assert!(tinh.db.store.verify_stats(false).await.unwrap().is_empty());
+    assert!(xa.db.store.verify_stats(false).await.unwrap().is_empty());
+    assert!(so.db.store.verify_stats(false).await.unwrap().is_empty());
+    // A replayed message is answered as a duplicate and changes nothing.
+    let last = xa
+        .db
+        .store
+        .peer_outbox(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .rfind(|m| m.peer == "so-tu-phap")
+        .unwrap();
+    let (s, b) = post_message(&xa, &so, &last).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(b.contains("duplicate"), "{b}");
+    same(&xa.get(&t_xa, &code).await, &so.get(&t_so, &code).await);
+    for i in [xa, so, tinh] {
+        i.db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn three_installations_share_a_dossier_and_feed_the_province_sqlite() {
+    three_installations(motcua_store::testing::Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn three_installations_share_a_dossier_and_feed_the_province_postgres() {
+    three_installations(motcua_store::testing::Engine::Postgres).await;
+}

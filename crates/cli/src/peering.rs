@@ -1,0 +1,199 @@
+//! The federation worker (issue 8, docs/federation.md): delivers the
+//! messages of `peer_outbox` to each peer, in the order they were numbered,
+//! with retries and exponential backoff.
+//!
+//! Per peer, the first undelivered message is sent until the peer answers:
+//! 200 (applied or a duplicate) marks it delivered and the next goes; 409
+//! with `expected` means the peer is elsewhere in the sequence (it already
+//! has more: those are marked delivered; it has fewer, after a restore from
+//! backup: they are sent again); no answer, 429 or 5xx is retried after
+//! `retry_base · 2^(attempts−1)`, at most `retry_cap`, for ever (a peer
+//! down for hours loses nothing); any other refusal makes the message a
+//! dead letter, and the peer's later messages wait behind it until an
+//! administrator replays it (`motcua outbox replay`), so that order holds.
+//! Peers are served concurrently; a slow one never holds up another.
+
+use chrono::Utc;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use motcua_store::Store;
+use motcua_store::federation::{Peer, PeerMessage};
+use motcua_store::files::Files;
+use std::time::Duration;
+
+type HttpClient = Client<HttpConnector, Full<hyper::body::Bytes>>;
+
+#[derive(Clone, Debug)]
+pub struct PeeringConfig {
+    pub files: Files,
+    /// First retry delay; doubles per attempt up to `retry_cap`.
+    pub retry_base: Duration,
+    pub retry_cap: Duration,
+    /// Pause when nothing is due.
+    pub poll: Duration,
+    /// Time allowed for one delivery.
+    pub timeout: Duration,
+}
+
+/// What became of one delivery attempt.
+enum Outcome {
+    Delivered,
+    /// The peer already has messages up to this number.
+    AheadTo(i64),
+    /// The peer lacks messages from this number.
+    BehindFrom(i64),
+    Retry(String),
+    Refused(String),
+}
+
+async fn deliver(
+    client: &HttpClient,
+    cfg: &PeeringConfig,
+    peer: &Peer,
+    m: &PeerMessage,
+) -> Outcome {
+    let body = match motcua_web::federation::wire_body(&cfg.files, m).await {
+        Ok(b) => b,
+        // A document missing here cannot be fixed by the peer: keep trying
+        // (an administrator sees the error) rather than skip it.
+        Err(e) => return Outcome::Retry(e),
+    };
+    let url = format!("{}/api/federation/messages", peer.url.trim_end_matches('/'));
+    let uri: hyper::Uri = match url.parse() {
+        Ok(u) => u,
+        Err(e) => return Outcome::Refused(format!("địa chỉ `{url}`: {e}")),
+    };
+    let req = match hyper::Request::post(uri)
+        .header(
+            hyper::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        )
+        .body(Full::new(hyper::body::Bytes::from(body)))
+    {
+        Ok(r) => r,
+        Err(e) => return Outcome::Refused(e.to_string()),
+    };
+    let resp = match tokio::time::timeout(cfg.timeout, client.request(req)).await {
+        Err(_) => return Outcome::Retry(format!("{} không trả lời", peer.installation)),
+        Ok(Err(e)) => return Outcome::Retry(format!("{}: {e}", peer.installation)),
+        Ok(Ok(r)) => r,
+    };
+    let status = resp.status();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes)
+        .chars()
+        .take(300)
+        .collect::<String>();
+    if status.is_success() {
+        return Outcome::Delivered;
+    }
+    if status == hyper::StatusCode::CONFLICT
+        && let Some(expected) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v.get("expected").and_then(|e| e.as_i64()))
+    {
+        return if expected > m.seq {
+            Outcome::AheadTo(expected - 1)
+        } else {
+            Outcome::BehindFrom(expected)
+        };
+    }
+    if status.is_server_error() || status == hyper::StatusCode::TOO_MANY_REQUESTS {
+        Outcome::Retry(format!("{} trả lời {status}: {text}", peer.installation))
+    } else {
+        Outcome::Refused(format!("{} từ chối ({status}): {text}", peer.installation))
+    }
+}
+
+/// Delivers what is due to one peer; returns how many messages went.
+async fn serve_peer(store: &Store, client: &HttpClient, cfg: &PeeringConfig, peer: &Peer) -> usize {
+    let mut sent = 0;
+    loop {
+        let m = match store.peer_next(&peer.installation).await {
+            Ok(Some(m)) => m,
+            Ok(None) => return sent,
+            Err(e) => {
+                tracing::error!(peer = %peer.installation, error = %e, "peer outbox unreadable");
+                return sent;
+            }
+        };
+        if m.dead_at.is_some() || m.next_attempt_at > Utc::now() {
+            return sent;
+        }
+        let now = Utc::now();
+        let r = match deliver(client, cfg, peer, &m).await {
+            Outcome::Delivered => store.peer_delivered(&m.peer, m.seq, now).await,
+            Outcome::AheadTo(n) => {
+                tracing::info!(peer = %m.peer, through = n, "peer already had these messages");
+                store.peer_delivered(&m.peer, n, now).await
+            }
+            Outcome::BehindFrom(n) => {
+                tracing::warn!(peer = %m.peer, from = n, "peer lacks earlier messages: sending them again");
+                match store.peer_rewind(&m.peer, n).await {
+                    Ok(0) => {
+                        store
+                            .peer_dead(
+                                &m.peer,
+                                m.seq,
+                                &format!("{} cần số {n}, không còn ở đây", m.peer),
+                                now,
+                            )
+                            .await
+                    }
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            }
+            Outcome::Retry(e) => {
+                let attempts = u32::try_from(m.attempts).unwrap_or(0) + 1;
+                let delay =
+                    motcua_core::federation::backoff(attempts, cfg.retry_base, cfg.retry_cap);
+                let next =
+                    now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::minutes(5));
+                tracing::warn!(peer = %m.peer, seq = m.seq, attempt = attempts, error = %e, "delivery failed, will retry");
+                let _ = store.peer_failed(&m.peer, m.seq, &e, next).await;
+                return sent;
+            }
+            Outcome::Refused(e) => {
+                tracing::error!(peer = %m.peer, seq = m.seq, id = %m.message_id, error = %e, "message refused: dead letter (motcua outbox replay)");
+                let _ = store.peer_dead(&m.peer, m.seq, &e, now).await;
+                return sent;
+            }
+        };
+        if let Err(e) = r {
+            tracing::error!(peer = %m.peer, error = %e, "peer outbox not updated");
+            return sent;
+        }
+        sent += 1;
+    }
+}
+
+/// Delivers messages to peers until the task is aborted.
+pub async fn run(store: Store, cfg: PeeringConfig) {
+    let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    loop {
+        let peers = match store.peers().await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "peers unreadable");
+                Vec::new()
+            }
+        };
+        let mut tasks = tokio::task::JoinSet::new();
+        for p in peers {
+            let (store, client, cfg) = (store.clone(), client.clone(), cfg.clone());
+            tasks.spawn(async move { serve_peer(&store, &client, &cfg, &p).await });
+        }
+        let sent: usize = tasks.join_all().await.into_iter().sum();
+        if sent == 0 {
+            tokio::time::sleep(cfg.poll).await;
+        }
+    }
+}
