@@ -1,50 +1,13 @@
 //! The `motcua` binary as a user runs it: real processes, real files, real
 //! databases, real sockets.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+use common::*;
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_motcua");
-
-fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "motcua-cli-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-}
-
-fn motcua(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .env_remove("MOTCUA_DATABASE_URL")
-        .env_remove("MOTCUA_CONFIG")
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
 
 #[test]
 fn calendar_commands() {
@@ -247,86 +210,6 @@ fn settings_errors_are_clear() {
         stderr(&o)
     );
     std::fs::remove_dir_all(&dir).ok();
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-    /// The log lines printed before "motcua serving".
-    startup_log: Vec<String>,
-}
-
-fn start(dir: &Path, database_url: Option<&str>) -> Server {
-    start_with(dir, database_url, &[])
-}
-
-fn start_with(dir: &Path, database_url: Option<&str>, env: &[(&str, &str)]) -> Server {
-    let mut cmd = Command::new(BIN);
-    cmd.envs(env.iter().copied());
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.join("data"))
-        .env("MOTCUA_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .env_remove("MOTCUA_DATABASE_URL")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null());
-    if let Some(u) = database_url {
-        cmd.args(["--database-url", u]);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut addr = None;
-    let mut startup_log = Vec::new();
-    while Instant::now() < deadline {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
-            && v["fields"]["message"] == "motcua serving"
-        {
-            addr = v["fields"]["addr"].as_str().map(str::to_string);
-            break;
-        }
-        startup_log.push(line);
-    }
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server {
-        child,
-        addr: addr.expect("server printed its address"),
-        startup_log,
-    }
-}
-
-fn http_get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let text = String::from_utf8_lossy(&buf).to_string();
-    let status = text[9..12].parse().unwrap();
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|x| x.1.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-fn stop(mut s: Server) {
-    let pid = s.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = s.child.wait().unwrap();
-    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
 }
 
 fn check_server(s: &Server) {
