@@ -30,7 +30,13 @@ pub enum UserCmd {
 #[derive(Subcommand, Debug)]
 pub enum TokenCmd {
     /// Create an API token for a user and print it on one line.
-    Create { username: String },
+    Create {
+        username: String,
+        /// Limit the token to a scope (dossiers:read, dossiers:write,
+        /// reports:read); repeat for several. None: every right of the user.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -48,17 +54,25 @@ pub enum OutboxCmd {
     Replay { id: Option<String> },
 }
 
+/// `delivered T`, `dead` or `waiting`.
+fn delivery_status(
+    delivered: Option<chrono::DateTime<chrono::Utc>>,
+    dead: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    match (delivered, dead) {
+        (Some(t), _) => format!("delivered {}", t.format("%Y-%m-%dT%H:%M:%SZ")),
+        (None, Some(_)) => "dead".to_string(),
+        (None, None) => "waiting".to_string(),
+    }
+}
+
 pub async fn outbox(s: &Settings, cmd: OutboxCmd) -> Result<(), CliError> {
     let store = open_store(s).await?;
     match cmd {
         OutboxCmd::List { pending } => {
             // Messages to peer installations (federation), then notices.
             for m in store.peer_outbox(pending).await? {
-                let status = match (&m.delivered_at, &m.dead_at) {
-                    (Some(t), _) => format!("delivered {}", t.format("%Y-%m-%dT%H:%M:%SZ")),
-                    (None, Some(_)) => "dead".to_string(),
-                    (None, None) => "waiting".to_string(),
-                };
+                let status = delivery_status(m.delivered_at, m.dead_at);
                 println!(
                     "{}\t{status}\tpeer:{}#{}\tattempts={}\t{} {}\t{}",
                     m.message_id,
@@ -66,6 +80,18 @@ pub async fn outbox(s: &Settings, cmd: OutboxCmd) -> Result<(), CliError> {
                     m.seq,
                     m.attempts,
                     m.kind,
+                    m.dossier_code.unwrap_or_default(),
+                    m.last_error.unwrap_or_default()
+                );
+            }
+            for m in store.webhook_outbox(pending).await? {
+                let status = delivery_status(m.delivered_at, m.dead_at);
+                println!(
+                    "{}\t{status}\twebhook:{}\tattempts={}\t{} {}\t{}",
+                    m.id,
+                    m.webhook,
+                    m.attempts,
+                    m.event,
                     m.dossier_code.unwrap_or_default(),
                     m.last_error.unwrap_or_default()
                 );
@@ -93,7 +119,8 @@ pub async fn outbox(s: &Settings, cmd: OutboxCmd) -> Result<(), CliError> {
         OutboxCmd::Replay { id } => {
             let now = chrono::Utc::now();
             let n = store.replay_outbox(id.as_deref(), now).await?
-                + store.replay_peer_outbox(id.as_deref(), now).await?;
+                + store.replay_peer_outbox(id.as_deref(), now).await?
+                + store.replay_webhook_outbox(id.as_deref(), now).await?;
             if n == 0 && id.is_some() {
                 return Err(CliError::Usage("không có thư chưa gửi với mã này".into()));
             }
@@ -166,9 +193,23 @@ pub async fn user(s: &Settings, cmd: UserCmd) -> Result<(), CliError> {
 
 pub async fn token(s: &Settings, cmd: TokenCmd) -> Result<(), CliError> {
     match cmd {
-        TokenCmd::Create { username } => {
+        TokenCmd::Create { username, scopes } => {
+            let parsed = scopes
+                .iter()
+                .map(|x| {
+                    motcua_core::access::TokenScope::parse(x).ok_or_else(|| {
+                        CliError::Usage(format!(
+                            "--scope `{x}`: cần một trong {}",
+                            motcua_core::access::TokenScope::ALL
+                                .map(|s| s.as_str())
+                                .join(", ")
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             let store = open_store(s).await?;
-            println!("{}", store.create_token(&username).await?);
+            let scoped = (!parsed.is_empty()).then_some(parsed.as_slice());
+            println!("{}", store.create_scoped_token(&username, scoped).await?);
         }
     }
     Ok(())
@@ -190,6 +231,72 @@ pub async fn audit(s: &Settings, cmd: AuditCmd) -> Result<(), CliError> {
                     )));
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WebhookCmd {
+    /// Tell a third-party system (payment, SMS provider…) of dossier
+    /// changes: prints the secret its deliveries are signed with.
+    Add {
+        name: String,
+        #[arg(long)]
+        url: String,
+        /// An action to deliver (receive, transfer, resolve, return_result…);
+        /// repeat for several. None: every change.
+        #[arg(long = "event")]
+        events: Vec<String>,
+        /// Only dossiers received at or held by this agency.
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    /// List the webhooks.
+    List,
+    /// Remove a webhook.
+    Remove { name: String },
+}
+
+pub async fn webhook(s: &Settings, cmd: WebhookCmd) -> Result<(), CliError> {
+    let store = open_store(s).await?;
+    match cmd {
+        WebhookCmd::Add {
+            name,
+            url,
+            events,
+            agency,
+        } => {
+            if let Some(a) = &agency {
+                let code =
+                    AgencyCode::new(a).map_err(|e| CliError::Usage(format!("--agency: {e}")))?;
+                if store.agency(&code).await?.is_none() {
+                    return Err(CliError::Usage(format!(
+                        "--agency `{a}`: không có cơ quan này"
+                    )));
+                }
+            }
+            let secret = store
+                .add_webhook(&name, &url, &events, agency.as_deref())
+                .await?;
+            println!("{secret}");
+        }
+        WebhookCmd::List => {
+            for w in store.webhooks().await? {
+                println!(
+                    "{}\t{}\tevents={}\tagency={}",
+                    w.name,
+                    w.url,
+                    w.events.join(","),
+                    w.agency.unwrap_or_else(|| "*".into())
+                );
+            }
+        }
+        WebhookCmd::Remove { name } => {
+            if !store.remove_webhook(&name).await? {
+                return Err(CliError::Usage(format!("không có webhook `{name}`")));
+            }
+            println!("webhook {name} removed");
         }
     }
     Ok(())

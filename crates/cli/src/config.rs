@@ -306,16 +306,16 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
     })?;
     let files = motcua_store::files::Files::local(files_dir);
     // Messages to other installations (federation): idle without peers.
-    let peering = tokio::spawn(crate::peering::run(
-        store.clone(),
-        crate::peering::PeeringConfig {
-            files: files.clone(),
-            retry_base: std::time::Duration::from_millis(s.peer_retry_ms.max(10)),
-            retry_cap: std::time::Duration::from_secs(s.peer_retry_cap_seconds.max(1)),
-            poll: std::time::Duration::from_millis(200),
-            timeout: std::time::Duration::from_secs(60),
-        },
-    ));
+    let peering_cfg = crate::peering::PeeringConfig {
+        files: files.clone(),
+        retry_base: std::time::Duration::from_millis(s.peer_retry_ms.max(10)),
+        retry_cap: std::time::Duration::from_secs(s.peer_retry_cap_seconds.max(1)),
+        poll: std::time::Duration::from_millis(200),
+        timeout: std::time::Duration::from_secs(60),
+    };
+    let peering = tokio::spawn(crate::peering::run(store.clone(), peering_cfg.clone()));
+    // Webhooks to third parties: idle without webhooks.
+    let hooks = tokio::spawn(crate::peering::run_webhooks(store.clone(), peering_cfg));
     let state = motcua_web::AppState::new(store.clone()).with_files(files);
     motcua_web::serve(listener, state, shutdown)
         .await
@@ -327,6 +327,7 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
         w.abort();
     }
     peering.abort();
+    hooks.abort();
     store.close().await;
     tracing::info!("shut down gracefully");
     Ok(())

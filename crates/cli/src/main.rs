@@ -70,6 +70,9 @@ enum Command {
     /// This installation's key and its peers (federation between installations).
     #[command(subcommand)]
     Peer(peer_cmd::PeerCmd),
+    /// Webhooks: third-party systems told of dossier changes (signed deliveries).
+    #[command(subcommand)]
+    Webhook(admin_cmd::WebhookCmd),
     /// The statistics report of a scope and period (json, csv, xlsx, pdf); `report verify` checks the totals.
     Report(report_cmd::ReportArgs),
 }
@@ -139,6 +142,7 @@ fn main() -> ExitCode {
             Command::Token(cmd) => admin_cmd::token(&settings, cmd).await,
             Command::Audit(cmd) => admin_cmd::audit(&settings, cmd).await,
             Command::Outbox(cmd) => admin_cmd::outbox(&settings, cmd).await,
+            Command::Webhook(cmd) => admin_cmd::webhook(&settings, cmd).await,
         }
     });
     match result {

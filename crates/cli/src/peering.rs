@@ -48,6 +48,18 @@ enum Outcome {
     Refused(String),
 }
 
+/// The body of an answer, and its first 300 characters for messages.
+async fn read_body(resp: hyper::Response<hyper::body::Incoming>) -> (hyper::body::Bytes, String) {
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).chars().take(300).collect();
+    (bytes, text)
+}
+
 async fn deliver(
     client: &HttpClient,
     cfg: &PeeringConfig,
@@ -81,16 +93,7 @@ async fn deliver(
         Ok(Ok(r)) => r,
     };
     let status = resp.status();
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes)
-        .chars()
-        .take(300)
-        .collect::<String>();
+    let (bytes, text) = read_body(resp).await;
     if status.is_success() {
         return Outcome::Delivered;
     }
@@ -193,6 +196,83 @@ pub async fn run(store: Store, cfg: PeeringConfig) {
         }
         let sent: usize = tasks.join_all().await.into_iter().sum();
         if sent == 0 {
+            tokio::time::sleep(cfg.poll).await;
+        }
+    }
+}
+
+/// Posts one webhook delivery, signed; `Ok` when the receiver took it,
+/// `Err((error, for_good))` otherwise.
+async fn post_webhook(
+    client: &HttpClient,
+    timeout: Duration,
+    d: &motcua_store::webhooks::WebhookDelivery,
+) -> Result<(), (String, bool)> {
+    let uri: hyper::Uri = d
+        .url
+        .parse()
+        .map_err(|e| (format!("địa chỉ `{}`: {e}", d.url), true))?;
+    let signature =
+        motcua_core::access::webhook_signature(&d.secret, Utc::now().timestamp(), &d.body);
+    let req = hyper::Request::post(uri)
+        .header(
+            hyper::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        )
+        .header("X-Motcua-Signature", signature)
+        .header("X-Motcua-Delivery", d.id.as_str())
+        .header("X-Motcua-Event", d.event.as_str())
+        .body(Full::new(hyper::body::Bytes::from(d.body.clone())))
+        .map_err(|e| (e.to_string(), true))?;
+    let resp = match tokio::time::timeout(timeout, client.request(req)).await {
+        Err(_) => return Err((format!("{} không trả lời", d.url), false)),
+        Ok(Err(e)) => return Err((format!("{}: {e}", d.url), false)),
+        Ok(Ok(r)) => r,
+    };
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let (_, text) = read_body(resp).await;
+    let for_good = status.is_client_error()
+        && status != hyper::StatusCode::REQUEST_TIMEOUT
+        && status != hyper::StatusCode::TOO_MANY_REQUESTS;
+    Err((format!("{} trả lời {status}: {text}", d.url), for_good))
+}
+
+/// Delivers webhook deliveries until the task is aborted: at least once
+/// (the `X-Motcua-Delivery` id lets the receiver drop a repeat), retried
+/// with exponential backoff, dead after a refusal or
+/// [`motcua_store::webhooks::WEBHOOK_MAX_ATTEMPTS`] attempts.
+pub async fn run_webhooks(store: Store, cfg: PeeringConfig) {
+    let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    loop {
+        let due = match store.due_webhook_deliveries(Utc::now(), 50).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(error = %e, "webhook outbox unreadable");
+                Vec::new()
+            }
+        };
+        let busy = !due.is_empty();
+        for d in due {
+            let r = match post_webhook(&client, cfg.timeout, &d).await {
+                Ok(()) => store.webhook_delivered(&d.id, Utc::now()).await,
+                Err((e, for_good)) => {
+                    let attempts = u32::try_from(d.attempts).unwrap_or(0) + 1;
+                    let delay =
+                        motcua_core::federation::backoff(attempts, cfg.retry_base, cfg.retry_cap);
+                    let next = Utc::now()
+                        + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::minutes(5));
+                    tracing::warn!(id = %d.id, webhook = %d.webhook, attempt = attempts, error = %e, "webhook delivery failed");
+                    store.webhook_failed(&d.id, &e, next, for_good).await
+                }
+            };
+            if let Err(e) = r {
+                tracing::error!(id = %d.id, error = %e, "webhook outbox not updated");
+            }
+        }
+        if !busy {
             tokio::time::sleep(cfg.poll).await;
         }
     }

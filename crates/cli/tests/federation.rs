@@ -399,3 +399,219 @@ fn three_processes_exchange_dossiers_through_a_peer_restart() {
         std::fs::remove_dir_all(&i.dir).ok();
     }
 }
+
+/// A third party's webhook endpoint on loopback: records each request's
+/// headers and body, answers 500 to the first `fail` ones, then 200.
+struct Receiver {
+    url: String,
+    got: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+impl Receiver {
+    fn start(fail: usize) -> Receiver {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hooks/motcua", listener.local_addr().unwrap());
+        let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = got.clone();
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push_str(&line);
+                }
+                let len = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                let mut body = vec![0; len];
+                reader.read_exact(&mut body).unwrap();
+                seen.lock()
+                    .unwrap()
+                    .push((head, String::from_utf8(body).unwrap()));
+                let status = if n < fail {
+                    "500 Internal Server Error"
+                } else {
+                    "200 OK"
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        Receiver { url, got }
+    }
+
+    fn requests(&self) -> Vec<(String, String)> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then_some(v.trim())
+    })
+}
+
+#[test]
+fn webhooks_deliver_signed_changes_with_retries_and_tokens_keep_to_their_scopes() {
+    let receiver = Receiver::start(1);
+    let i = Inst::new("xa-trai-cau", None);
+    i.run(&["demo"]);
+    let secret = stdout(&i.run(&[
+        "webhook",
+        "add",
+        "thanh-toan",
+        "--url",
+        &receiver.url,
+        "--event",
+        "receive",
+        "--agency",
+        "H55.301.1",
+    ]));
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let bad = motcua(
+        &i.dir,
+        &[
+            "webhook",
+            "add",
+            "x",
+            "--url",
+            "http://127.0.0.1:9",
+            "--event",
+            "fly",
+        ],
+    );
+    assert!(
+        !bad.status.success() && stderr(&bad).contains("fly"),
+        "{}",
+        stderr(&bad)
+    );
+    i.run(&[
+        "user",
+        "create",
+        "ttb",
+        "--agency",
+        "H55.301.1",
+        "--role",
+        "reception_officer",
+    ]);
+    let writer = stdout(&i.run(&["token", "create", "ttb", "--scope", "dossiers:write"]));
+    i.run(&[
+        "user",
+        "create",
+        "giamsat",
+        "--agency",
+        "H55.301.1",
+        "--role",
+        "oversight_reader",
+    ]);
+    let reader = stdout(&i.run(&["token", "create", "giamsat", "--scope", "reports:read"]));
+    let bad = motcua(&i.dir, &["token", "create", "ttb", "--scope", "admin"]);
+    assert!(
+        !bad.status.success() && stderr(&bad).contains("dossiers:read"),
+        "{}",
+        stderr(&bad)
+    );
+    let s = i.start();
+    let new = json!({"procedure_code": "1.001193", "channel": "direct",
+        "applicant": {"kind": "citizen", "full_name": "Hoàng Thị B", "id_number": "019203001234", "address": "Xã Trại Cau"}});
+    // A reports-only token may not receive dossiers, nor read them.
+    let (st, b) = http(&s.addr, "POST", "/api/dossiers", Some(&reader), Some(&new));
+    assert_eq!(st, 403, "{b}");
+    assert!(b.contains("dossiers:write"), "{b}");
+    let (st, b) = http(&s.addr, "POST", "/api/dossiers", Some(&writer), Some(&new));
+    assert_eq!(st, 201, "{b}");
+    let code = json_of(&b)["code"].as_str().unwrap().to_string();
+    assert_eq!(
+        http(
+            &s.addr,
+            "GET",
+            &format!("/api/dossiers/{code}"),
+            Some(&reader),
+            None
+        )
+        .0,
+        403
+    );
+    assert_eq!(
+        http(
+            &s.addr,
+            "GET",
+            &format!("/api/dossiers/{code}"),
+            Some(&writer),
+            None
+        )
+        .0,
+        200
+    );
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let (st, b) = http(
+        &s.addr,
+        "GET",
+        &format!("/api/reports/statistics?from={today}&to={today}&unit=05662"),
+        Some(&reader),
+        None,
+    );
+    assert_eq!(st, 200, "{b}");
+    // The receiver refused the first delivery; the retry came, the same.
+    wait_until("a retried delivery", 30, || receiver.requests().len() >= 2);
+    let reqs = receiver.requests();
+    let (h1, b1) = &reqs[0];
+    let (h2, b2) = &reqs[1];
+    assert_eq!(b1, b2);
+    assert_eq!(
+        header(h1, "x-motcua-delivery"),
+        header(h2, "x-motcua-delivery")
+    );
+    assert_eq!(header(h2, "x-motcua-event"), Some("receive"));
+    let v = json_of(b2);
+    assert_eq!(
+        (v["event"].as_str(), v["dossier"]["code"].as_str()),
+        (Some("receive"), Some(code.as_str()))
+    );
+    let sig = header(h2, "x-motcua-signature").unwrap();
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        motcua_core::access::verify_webhook_signature(&secret, sig, b2, now, 300),
+        "{sig}"
+    );
+    assert!(!motcua_core::access::verify_webhook_signature(
+        &secret,
+        sig,
+        &b2.replace("receive", "resolve"),
+        now,
+        300
+    ));
+    wait_until("the delivery marked", 30, || {
+        stdout(&i.run(&["outbox", "list"])).lines().any(|l| {
+            l.contains("\tdelivered ")
+                && l.contains("webhook:thanh-toan")
+                && l.contains("attempts=2")
+        })
+    });
+    // Only the subscribed change: a forward sends nothing.
+    let (st, b) = act(
+        &s.addr,
+        &writer,
+        &code,
+        json!({"action": "forward", "version": 1}),
+    );
+    assert_eq!(st, 200, "{b}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(receiver.requests().len(), 2);
+    stop(s);
+    std::fs::remove_dir_all(&i.dir).ok();
+}

@@ -5,6 +5,7 @@
 //! parsing functions take bytes and a file name so that errors can name the file
 //! and line, and the storage, web and CLI crates build on these types.
 
+pub mod access;
 pub mod agency;
 pub mod calendar;
 pub mod catalogue;

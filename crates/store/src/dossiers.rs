@@ -215,7 +215,7 @@ impl Store {
             insert_event!(tx, &ev, GENESIS_HASH);
             crate::reports::add_stats!(tx, &d, unit.as_str(), crate::reports::stat_changes(None, &d));
             enqueue_notice!(tx, &d, &ev, self, &templates);
-            if routing.active() {
+            if routing.any() {
                 crate::federation::share_change!(tx, &routing, &d, &ev, unit.as_str(), None::<String>);
             }
             let reply = respond(&d)?;
@@ -284,7 +284,7 @@ impl Store {
                 }
                 enqueue_notice!(tx, &d, &ev, self, &templates);
             }
-            if routing.active() {
+            if routing.any() {
                 crate::federation::share_change!(tx, &routing, &d, &ev, unit.clone(), home.clone());
             }
             let reply = respond(&d)?;

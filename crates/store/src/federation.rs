@@ -24,11 +24,33 @@ pub(crate) struct PeerRoute {
     pub(crate) agencies: Vec<String>,
 }
 
-/// This installation's name and key and its peers.
+/// A webhook as the dossier writes see it.
+#[derive(Clone, Debug)]
+pub(crate) struct WebhookRoute {
+    pub(crate) name: String,
+    /// Action names, or `*`.
+    pub(crate) events: Vec<String>,
+    pub(crate) agency: Option<String>,
+}
+
+impl WebhookRoute {
+    /// Whether a change by `action` of a dossier received at `receiving`
+    /// and held by `holder` is delivered to it.
+    pub(crate) fn wants(&self, action: &str, receiving: &str, holder: &str) -> bool {
+        self.events.iter().any(|e| e == "*" || e == action)
+            && self
+                .agency
+                .as_deref()
+                .is_none_or(|a| a == receiving || a == holder)
+    }
+}
+
+/// This installation's name and key, its peers and its webhooks.
 #[derive(Default)]
 pub(crate) struct Routing {
     pub(crate) us: Option<(InstallationId, SigningKey)>,
     pub(crate) peers: Vec<PeerRoute>,
+    pub(crate) webhooks: Vec<WebhookRoute>,
 }
 
 impl std::fmt::Debug for Routing {
@@ -44,6 +66,11 @@ impl Routing {
     /// Messages can be sent: a key and at least one peer.
     pub(crate) fn active(&self) -> bool {
         self.us.is_some() && !self.peers.is_empty()
+    }
+
+    /// A dossier change may have to tell someone: peers or webhooks.
+    pub(crate) fn any(&self) -> bool {
+        self.active() || !self.webhooks.is_empty()
     }
 
     /// The peer hosting `agency`, if another installation does.
@@ -188,7 +215,7 @@ macro_rules! share_change {
             targets.push((h.as_str().to_string(), 0, String::new()));
         }
         for (peer, sent, sent_docs) in targets {
-            if !$routing.knows(&peer) {
+            if $routing.us.is_none() || !$routing.knows(&peer) {
                 continue;
             }
             let events: Vec<(i64, String, String, String)> = sqlx::query_as(
@@ -259,6 +286,25 @@ macro_rules! share_change {
             .bind(all_docs)
             .execute(&mut *$tx)
             .await?;
+        }
+        for w in &$routing.webhooks {
+            let ev: &motcua_core::dossier::Event = $ev;
+            if w.wants(ev.action.as_str(), d.receiving_agency.as_str(), d.holder().as_str()) {
+                let id = format!("{code}/{}/{}", ev.version, w.name);
+                let now = chrono::Utc::now();
+                sqlx::query(
+                    "INSERT INTO webhook_outbox (id, webhook, event, dossier_code, body, created_at, attempts, next_attempt_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 0, $6) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(id.clone())
+                .bind(w.name.clone())
+                .bind(ev.action.as_str())
+                .bind(code.clone())
+                .bind(crate::webhooks::body(&id, d, ev))
+                .bind(now)
+                .execute(&mut *$tx)
+                .await?;
+            }
         }
         if home.is_none() {
             let ups: Vec<motcua_core::federation::InstallationId> =
@@ -618,7 +664,21 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let r = Arc::new(Routing { us, peers });
+        let webhooks = self
+            .webhooks()
+            .await?
+            .into_iter()
+            .map(|w| WebhookRoute {
+                name: w.name,
+                events: w.events,
+                agency: w.agency,
+            })
+            .collect();
+        let r = Arc::new(Routing {
+            us,
+            peers,
+            webhooks,
+        });
         self.routing.set(r.clone());
         Ok(r)
     }

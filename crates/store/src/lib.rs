@@ -25,6 +25,7 @@ pub mod testing;
 mod units;
 mod users;
 mod visits;
+pub mod webhooks;
 
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
 pub use db::Store;

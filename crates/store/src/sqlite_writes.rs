@@ -476,7 +476,7 @@ impl Store {
         );
         // Messages to other installations are written beside the dossier,
         // all or nothing (a savepoint inside the group's transaction).
-        let federated = routing.active();
+        let federated = routing.any();
         if federated {
             sqlx::query("SAVEPOINT fed").execute(&mut *conn).await?;
         }
@@ -575,7 +575,7 @@ impl Store {
             Some(&current),
             home.is_none(),
         );
-        let federated = routing.active();
+        let federated = routing.any();
         if federated {
             sqlx::query("SAVEPOINT fed").execute(&mut *conn).await?;
         }

@@ -114,6 +114,16 @@ impl Store {
 
     /// Creates an API token for a user and returns it (the only time it is seen).
     pub async fn create_token(&self, username: &str) -> Result<String, StoreError> {
+        self.create_scoped_token(username, None).await
+    }
+
+    /// Creates an API token limited to `scopes` (`None`: every right of
+    /// the user) and returns it.
+    pub async fn create_scoped_token(
+        &self,
+        username: &str,
+        scopes: Option<&[motcua_core::access::TokenScope]>,
+    ) -> Result<String, StoreError> {
         if self.user(username).await?.is_none() {
             return Err(StoreError::Invalid(format!(
                 "không có người dùng `{username}`"
@@ -125,18 +135,43 @@ impl Store {
             uuid::Uuid::new_v4().simple()
         );
         with_db!(&self.db, p => {
-            sqlx::query("INSERT INTO api_token (token_hash, username, created_at) VALUES ($1, $2, $3)")
-                .bind(sha256_hex(&token)).bind(username).bind(Utc::now()).execute(p).await?;
+            sqlx::query("INSERT INTO api_token (token_hash, username, created_at, scopes) VALUES ($1, $2, $3, $4)")
+                .bind(sha256_hex(&token)).bind(username).bind(Utc::now())
+                .bind(scopes.map(|x| x.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")))
+                .execute(p).await?;
         });
         Ok(token)
     }
 
     /// The user a bearer token belongs to.
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = with_db!(&self.db, p => sqlx::query_as(
-            "SELECT u.username, u.full_name, u.agency_code, u.roles FROM api_token t JOIN app_user u ON u.username = t.username \
+        Ok(self.token_grant(token).await?.map(|(u, _)| u))
+    }
+
+    /// The user a bearer token belongs to and the token's scopes (`None`:
+    /// every right of the user).
+    pub async fn token_grant(
+        &self,
+        token: &str,
+    ) -> Result<Option<(User, Option<Vec<motcua_core::access::TokenScope>>)>, StoreError> {
+        let row: Option<(String, String, String, String, Option<String>)> = with_db!(&self.db, p => sqlx::query_as(
+            "SELECT u.username, u.full_name, u.agency_code, u.roles, t.scopes FROM api_token t JOIN app_user u ON u.username = t.username \
              WHERE t.token_hash = $1 AND u.active")
             .bind(sha256_hex(token)).fetch_optional(p).await?);
-        row.map(User::try_from).transpose()
+        let Some((username, full_name, agency_code, roles, scopes)) = row else {
+            return Ok(None);
+        };
+        let user = User::try_from(UserRow {
+            username,
+            full_name,
+            agency_code,
+            roles,
+        })?;
+        let scopes = scopes.map(|s| {
+            s.split_whitespace()
+                .filter_map(motcua_core::access::TokenScope::parse)
+                .collect()
+        });
+        Ok(Some((user, scopes)))
     }
 }

@@ -49,9 +49,29 @@ impl FromRequestParts<AppState> for CurrentUser {
         let token = auth.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
             WebError::Unauthorized("cần tiêu đề Authorization: Bearer <mã truy cập> (tạo bằng `motcua token create`)".into())
         })?;
-        let user = st.store.user_by_token(token).await?.ok_or_else(|| {
+        let (user, scopes) = st.store.token_grant(token).await?.ok_or_else(|| {
             WebError::Unauthorized("mã truy cập không hợp lệ hoặc đã bị thu hồi".into())
         })?;
+        let read = matches!(
+            parts.method,
+            axum::http::Method::GET | axum::http::Method::HEAD
+        );
+        if !motcua_core::access::allows(scopes.as_deref(), read, parts.uri.path()) {
+            let have = scopes
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let need = motcua_core::access::required_scope(read, parts.uri.path())
+                .map_or("mã truy cập không giới hạn".to_string(), |s| {
+                    format!("phạm vi {}", s.as_str())
+                });
+            return Err(WebError::Forbidden(format!(
+                "mã truy cập này chỉ có phạm vi [{have}]; thao tác này cần {need}"
+            ))
+            .into());
+        }
         Ok(CurrentUser(user))
     }
 }

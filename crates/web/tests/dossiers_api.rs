@@ -697,3 +697,75 @@ storage_test!(the_checklist_is_checked_against_the_procedure, |store| {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["dossier"]["documents"], json!([]));
 });
+
+storage_test!(scoped_tokens_keep_to_their_scopes, |store| {
+    demo::load(store).await.unwrap();
+    let agency = AgencyCode::new("H55.305.1").unwrap();
+    store
+        .create_user("ttb", "", &agency, &[Role::ReceptionOfficer], None)
+        .await
+        .unwrap();
+    use motcua_core::access::TokenScope;
+    let read = store
+        .create_scoped_token("ttb", Some(&[TokenScope::DossiersRead]))
+        .await
+        .unwrap();
+    let write = store
+        .create_scoped_token("ttb", Some(&[TokenScope::DossiersWrite]))
+        .await
+        .unwrap();
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&read),
+        None,
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("dossiers:write"),
+        "{v}"
+    );
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&write),
+        None,
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let uri = format!("/api/dossiers/{}", v["code"].as_str().unwrap());
+    // Write includes read; read reads; neither reads reports.
+    assert_eq!(
+        call(store, "GET", &uri, Some(&write), None, None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(store, "GET", &uri, Some(&read), None, None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(
+            store,
+            "GET",
+            "/api/reports/statistics?from=2026-01-01&to=2026-12-31",
+            Some(&read),
+            None,
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    // The user's own token (no scopes) may do all the user may.
+    assert!(store.token_grant(&read).await.unwrap().unwrap().1.is_some());
+    let all = store.create_token("ttb").await.unwrap();
+    assert_eq!(store.token_grant(&all).await.unwrap().unwrap().1, None);
+});

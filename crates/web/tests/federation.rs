@@ -309,6 +309,12 @@ async fn three_installations(engine: motcua_store::testing::Engine) {
     so.knows(&tinh, true, &[]).await;
     tinh.knows(&xa, false, &[]).await;
     tinh.knows(&so, false, &[]).await;
+    // A third party told of every change the commune records.
+    xa.db
+        .store
+        .add_webhook("so-lieu", "http://127.0.0.1:9/hook", &[], Some("H55.305.1"))
+        .await
+        .unwrap();
     let all = [ReceptionOfficer, Specialist, HeadOfOffice, SigningLeader];
     let t_xa = xa.token("ttb", "H55.305.1", &all).await;
     let t_so = so.token("stp", "000.00.02.H55", &all).await;
@@ -450,6 +456,13 @@ async fn three_installations(engine: motcua_store::testing::Engine) {
     let a = xa.get(&t_xa, &code).await;
     same(&a, &so.get(&t_so, &code).await);
     assert_eq!(a["state"], "result_returned");
+    // One webhook delivery per change recorded at the commune, the
+    // department's return included; none at the department.
+    let hooks = xa.db.store.webhook_outbox(true).await.unwrap();
+    let version = a["version"].as_u64().unwrap() as usize;
+    assert_eq!(hooks.len(), version, "{hooks:?}");
+    assert!(hooks.iter().any(|h| h.event == "return_from_transfer"));
+    assert!(so.db.store.webhook_outbox(true).await.unwrap().is_empty());
     // Both audit chains are intact.
     for i in [&xa, &so] {
         assert_eq!(
