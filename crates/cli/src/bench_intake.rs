@@ -60,45 +60,8 @@ pub async fn run(store: &Store, clients: usize, secs: f64) -> Result<(), CliErro
             let cal = WorkCalendar::standard_shared();
             let mut codes = Vec::new();
             while start.elapsed().as_secs_f64() < secs {
-                let reply = store
-                    .create_dossier(
-                        &desk,
-                        &unit,
-                        at.date(),
-                        None,
-                        |code| {
-                            let new = NewDossier {
-                                code,
-                                procedure: ProcedureRef {
-                                    code: ProcedureCode::new("1.001193").expect("valid"),
-                                    valid_from: None,
-                                },
-                                processing_time: ProcessingTime::WorkingDays(3),
-                                applicant: Applicant::new(
-                                    ApplicantKind::Citizen,
-                                    "Nguyễn Văn A",
-                                    "019203001234",
-                                    None,
-                                    None,
-                                    "",
-                                )
-                                .expect("valid"),
-                                channel: Channel::Direct,
-                                agency: desk.clone(),
-                                process: None,
-                            };
-                            Dossier::receive_new(new, &actor, at, cal)
-                        },
-                        |d| {
-                            Ok(Reply {
-                                status: 201,
-                                body: d.code.to_string(),
-                                replayed: false,
-                            })
-                        },
-                    )
-                    .await?;
-                codes.push(reply.body);
+                let code = receive(&store, &desk, &unit, &actor, at, cal).await?;
+                codes.push(code);
             }
             Ok::<(Vec<String>, AgencyCode), CliError>((codes, desk))
         }));
@@ -228,4 +191,55 @@ fn pgbench_tps(url: &str, clients: usize, secs: f64) -> Result<f64, String> {
         .and_then(|l| l.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| "no tps line in pgbench's output".to_string())
+}
+
+/// Receives one birth-registration dossier at `desk` at moment `at`;
+/// returns its code.
+pub(crate) async fn receive(
+    store: &Store,
+    desk: &AgencyCode,
+    unit: &UnitCode,
+    actor: &Actor,
+    at: NaiveDateTime,
+    cal: &WorkCalendar,
+) -> Result<String, CliError> {
+    let reply = store
+        .create_dossier(
+            desk,
+            unit,
+            at.date(),
+            None,
+            |code| {
+                let new = NewDossier {
+                    code,
+                    procedure: ProcedureRef {
+                        code: ProcedureCode::new("1.001193").expect("valid"),
+                        valid_from: None,
+                    },
+                    processing_time: ProcessingTime::WorkingDays(3),
+                    applicant: Applicant::new(
+                        ApplicantKind::Citizen,
+                        "Nguyễn Văn A",
+                        "019203001234",
+                        None,
+                        None,
+                        "",
+                    )
+                    .expect("valid"),
+                    channel: Channel::Direct,
+                    agency: desk.clone(),
+                    process: None,
+                };
+                Dossier::receive_new(new, actor, at, cal)
+            },
+            |d| {
+                Ok(Reply {
+                    status: 201,
+                    body: d.code.to_string(),
+                    replayed: false,
+                })
+            },
+        )
+        .await?;
+    Ok(reply.body)
 }

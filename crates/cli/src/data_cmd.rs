@@ -182,6 +182,9 @@ pub enum Scenario {
     Pages,
     /// Report times on the configured database (fill it with `demo generate`).
     Reports,
+    /// Messages per second between installations on loopback, and the
+    /// delay of a change to the upper level.
+    Federation,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -208,7 +211,7 @@ pub struct BenchArgs {
     /// Size of the catalogue searched (the demo set repeated with varied names).
     #[arg(long, default_value_t = 5000)]
     procedures: usize,
-    /// Searches per query text; requests per page (pages).
+    /// Searches per query text; requests per page (pages); dossiers (federation).
     #[arg(long, default_value_t = 200)]
     searches: usize,
 }
@@ -245,6 +248,7 @@ pub async fn bench(s: &Settings, a: &BenchArgs) -> Result<(), CliError> {
             Scenario::Intake => crate::bench_intake::run(&db.store, a.clients, a.seconds).await?,
             Scenario::Pages => crate::bench_pages::run(&db.store, a.searches).await?,
             Scenario::Reports => {} // answered above, on the configured database
+            Scenario::Federation => crate::bench_federation::run(engine, a.searches).await?,
         }
         db.cleanup().await;
     }

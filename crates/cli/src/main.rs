@@ -1,6 +1,7 @@
 //! `motcua`: the one binary of the electronic one-stop shop.
 
 mod admin_cmd;
+mod bench_federation;
 mod bench_intake;
 mod bench_pages;
 mod bench_reports;

@@ -196,7 +196,11 @@ pub async fn run(store: Store, cfg: PeeringConfig) {
         }
         let sent: usize = tasks.join_all().await.into_iter().sum();
         if sent == 0 {
-            tokio::time::sleep(cfg.poll).await;
+            // Until a change here queues a message, or the next poll.
+            tokio::select! {
+                _ = tokio::time::sleep(cfg.poll) => {}
+                _ = store.wake().peers.notified() => {}
+            }
         }
     }
 }
@@ -273,7 +277,10 @@ pub async fn run_webhooks(store: Store, cfg: PeeringConfig) {
             }
         }
         if !busy {
-            tokio::time::sleep(cfg.poll).await;
+            tokio::select! {
+                _ = tokio::time::sleep(cfg.poll) => {}
+                _ = store.wake().webhooks.notified() => {}
+            }
         }
     }
 }

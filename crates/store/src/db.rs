@@ -63,6 +63,23 @@ pub struct Store {
     /// This installation's key and peers, for the dossier writes that
     /// send messages (`federation.rs`).
     pub(crate) routing: crate::federation::RoutingCache,
+    /// Wakes the delivery workers when a change queued messages.
+    pub(crate) wake: Wake,
+}
+
+/// The signals that wake the delivery workers of this process (another
+/// process's changes are found by their polling).
+#[derive(Clone, Debug, Default)]
+pub struct Wake {
+    pub peers: std::sync::Arc<tokio::sync::Notify>,
+    pub webhooks: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl Wake {
+    pub(crate) fn ring(&self) {
+        self.peers.notify_one();
+        self.webhooks.notify_one();
+    }
 }
 
 /// The portal address when none is configured: the default listen address.
@@ -105,6 +122,7 @@ impl Store {
                 sqlite_writer: Some(crate::sqlite_writes::SqliteWriter::new(own)),
                 templates: Default::default(),
                 routing: Default::default(),
+                wake: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts =
@@ -134,6 +152,7 @@ impl Store {
             sqlite_writer: None,
             templates: Default::default(),
             routing: Default::default(),
+            wake: Default::default(),
         })
     }
 
@@ -150,6 +169,11 @@ impl Store {
     pub fn with_portal_url(mut self, url: &str) -> Store {
         self.portal_url = url.trim_end_matches('/').into();
         self
+    }
+
+    /// What wakes the delivery workers (peers, webhooks).
+    pub fn wake(&self) -> &Wake {
+        &self.wake
     }
 
     /// The portal's public address (no trailing slash).

@@ -221,6 +221,9 @@ impl Store {
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;
+            if routing.any() {
+                self.wake.ring();
+            }
             Ok(reply)
         })
     }
@@ -290,6 +293,9 @@ impl Store {
             let reply = respond(&d)?;
             idem_store!(tx, idem, reply);
             tx.commit().await?;
+            if routing.any() {
+                self.wake.ring();
+            }
             Ok(reply)
         })
     }

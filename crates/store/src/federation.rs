@@ -761,6 +761,7 @@ impl Store {
                         _ => {}
                     }
                     tx.commit().await?;
+                    self.wake.ring();
                     Ok(Received::Applied)
                 }
             }
@@ -895,6 +896,16 @@ impl Store {
         Ok(
             with_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM feed_dossier").fetch_one(p).await?),
         )
+    }
+
+    /// When each message from `peer` was applied here: `(id, moment)`.
+    pub async fn inbox_times(
+        &self,
+        peer: &str,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        Ok(with_db!(&self.db, p => sqlx::query_as(
+            "SELECT message_id, received_at FROM peer_inbox WHERE peer = $1 ORDER BY seq")
+            .bind(peer.to_string()).fetch_all(p).await?))
     }
 
     /// How many messages were applied from a peer (tests, the peer list).

@@ -28,7 +28,7 @@ mod visits;
 pub mod webhooks;
 
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
-pub use db::Store;
+pub use db::{Store, Wake};
 pub use dossiers::{
     AuditReport, DocumentInfo, DossierRecord, GENESIS_HASH, Idempotency, ImportedDossier, Reply,
     StoredEvent,

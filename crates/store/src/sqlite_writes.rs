@@ -506,6 +506,9 @@ impl Store {
                 let rx = w.join();
                 drop(conn);
                 committed(rx).await?;
+                if federated {
+                    self.wake.ring();
+                }
                 Ok(reply)
             }
             Err(e) => {
@@ -626,6 +629,9 @@ impl Store {
                 let rx = w.join();
                 drop(conn);
                 committed(rx).await?;
+                if federated {
+                    self.wake.ring();
+                }
                 Ok(reply)
             }
             Err(e) if federated => {
