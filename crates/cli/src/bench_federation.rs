@@ -83,12 +83,7 @@ async fn link(from: &Node, to: &Node, upstream: bool, agencies: &[&str]) -> Resu
 }
 
 async fn backlog(store: &Store, peer: &str) -> Result<usize, CliError> {
-    Ok(store
-        .peer_outbox(true)
-        .await?
-        .iter()
-        .filter(|m| m.peer == peer)
-        .count())
+    Ok(usize::try_from(store.peer_backlog(peer).await?).unwrap_or(0))
 }
 
 /// Sequential GET /healthz on loopback for about `secs`: requests per second.
@@ -205,7 +200,7 @@ pub async fn run(engine: Engine, n: usize) -> Result<(), CliError> {
     let worker = tokio::spawn(crate::peering::run(a.db.store.clone(), cfg));
     let (mut done_b, mut done_t) = (None, None);
     while done_b.is_none() || done_t.is_none() {
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
         if done_b.is_none() && backlog(&a.db.store, b.name).await? == 0 {
             done_b = Some(start.elapsed());
         }

@@ -898,6 +898,13 @@ impl Store {
         )
     }
 
+    /// How many messages to `peer` are not delivered yet.
+    pub async fn peer_backlog(&self, peer: &str) -> Result<i64, StoreError> {
+        Ok(with_db!(&self.db, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM peer_outbox WHERE peer = $1 AND delivered_at IS NULL")
+            .bind(peer.to_string()).fetch_one(p).await?))
+    }
+
     /// When each message from `peer` was applied here: `(id, moment)`.
     pub async fn inbox_times(
         &self,
