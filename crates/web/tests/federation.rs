@@ -360,6 +360,24 @@ async fn three_installations(engine: motcua_store::testing::Engine) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    // The department's calendar differs (every day of the coming fortnight
+    // off): it must not matter, due moments travel as data.
+    let today = chrono::Local::now().date_naive();
+    for i in 0..14 {
+        so.db
+            .store
+            .set_day_rule(
+                None,
+                &motcua_core::calendar::DayRule {
+                    date: today + chrono::Duration::days(i),
+                    kind: motcua_core::calendar::DayKind::Holiday,
+                    name: "Nghỉ (thử lịch khác)".into(),
+                    note: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+    }
     assert_eq!(pump(&xa, &so).await, 1);
     // The department has the whole dossier: same state, due moment, chain, document.
     let a = xa.get(&t_xa, &code).await;
@@ -479,7 +497,6 @@ async fn three_installations(engine: motcua_store::testing::Engine) {
     assert_eq!(tinh.db.store.fed_count().await.unwrap(), 1);
     let rec = tinh.db.store.fed_record(&code).await.unwrap().unwrap();
     assert_eq!((rec.state_code, rec.agency.as_str()), (10, "H55.305.1"));
-    let today = chrono::Local::now().date_naive();
     let p = motcua_core::stats::Period::new(
         today - chrono::Duration::days(40),
         today + chrono::Duration::days(1),
