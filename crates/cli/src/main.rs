@@ -40,7 +40,11 @@ enum Command {
     /// Run the web server (portal, API, workspace); loads the demo data set on first start.
     Serve(config::ServeArgs),
     /// Apply the database migrations and exit.
-    Migrate,
+    Migrate {
+        /// Print instead the statements that distribute the migrated schema on a Citus cluster.
+        #[arg(long)]
+        citus_plan: bool,
+    },
     /// Import reference data (all-or-nothing; errors name file and line).
     Import(data_cmd::ImportArgs),
     /// Export reference data to CSV or JSON.
@@ -107,7 +111,11 @@ fn main() -> ExitCode {
     let result = rt.block_on(async move {
         match cli.command {
             Command::Serve(args) => config::serve(&settings, &args).await,
-            Command::Migrate => {
+            Command::Migrate { citus_plan: true } => {
+                print!("{}", motcua_store::distribution::citus_plan());
+                Ok(())
+            }
+            Command::Migrate { citus_plan: false } => {
                 let store = config::open_store(&settings).await?;
                 println!("migrations applied ({})", store.engine());
                 Ok(())

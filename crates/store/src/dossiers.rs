@@ -139,20 +139,21 @@ macro_rules! idem_store {
 }
 
 macro_rules! insert_event {
-    ($tx:expr, $ev:expr, $prev:expr) => {{
+    ($tx:expr, $ev:expr, $prev:expr, $unit:expr) => {{
         let data = json($ev)?;
         let hash = event_hash($prev, &data);
-        insert_event_row!($tx, $ev, $prev, data, hash.clone());
+        insert_event_row!($tx, $ev, $prev, data, hash.clone(), $unit);
         hash
     }};
 }
 
-/// Inserts an event whose JSON and chain hash are already computed.
+/// Inserts an event whose JSON and chain hash are already computed (with
+/// its dossier's unit, the distribution key).
 macro_rules! insert_event_row {
-    ($tx:expr, $ev:expr, $prev:expr, $data:expr, $hash:expr) => {
+    ($tx:expr, $ev:expr, $prev:expr, $data:expr, $hash:expr, $unit:expr) => {
         sqlx::query(
-            "INSERT INTO dossier_event (dossier_code, version, action, to_state, at, data, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO dossier_event (dossier_code, version, action, to_state, at, data, prev_hash, hash, unit_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind($ev.dossier.as_str())
         .bind($ev.version as i64)
@@ -162,6 +163,7 @@ macro_rules! insert_event_row {
         .bind($data)
         .bind($prev.to_string())
         .bind($hash)
+        .bind($unit.to_string())
         .execute(&mut *$tx)
         .await?;
     };
@@ -212,7 +214,7 @@ impl Store {
                 .bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc)).bind(d.version as i64).bind(first_hash)
                 .bind(json(&d)?).bind(Utc::now()).bind(d.assignee.clone())
                 .execute(&mut *tx).await?;
-            insert_event!(tx, &ev, GENESIS_HASH);
+            insert_event!(tx, &ev, GENESIS_HASH, unit.as_str());
             crate::reports::add_stats!(tx, &d, unit.as_str(), crate::reports::stat_changes(None, &d));
             enqueue_notice!(tx, &d, &ev, self, &templates);
             if routing.any() {
@@ -277,7 +279,7 @@ impl Store {
                 tx.rollback().await?;
                 return Err(StoreError::Transition(TransitionError::StaleVersion { expected: version as u64, actual: d.version }));
             }
-            insert_event_row!(tx, &ev, &last_hash, data, hash);
+            insert_event_row!(tx, &ev, &last_hash, data, hash, unit);
             // A copy of another installation's dossier: its totals, causes
             // and notices are kept where it was received (sent there below).
             if home.is_none() {
@@ -369,9 +371,11 @@ impl Store {
         code: &DossierCode,
         doc: &DocumentInfo,
     ) -> Result<bool, StoreError> {
+        // With its dossier's unit (the distribution key); nothing for an
+        // unknown dossier.
         let n = with_db!(&self.db, p => sqlx::query(
-            "INSERT INTO dossier_document (dossier_code, sha256, name, media_type, size, uploaded_by, uploaded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dossier_code, sha256) DO NOTHING")
+            "INSERT INTO dossier_document (dossier_code, unit_code, sha256, name, media_type, size, uploaded_by, uploaded_at) \
+             SELECT code, unit_code, $2, $3, $4, $5, $6, $7 FROM dossier WHERE code = $1 ON CONFLICT DO NOTHING")
             .bind(code.as_str()).bind(doc.sha256.clone()).bind(doc.name.clone()).bind(doc.media_type.clone())
             .bind(doc.size).bind(doc.uploaded_by.clone()).bind(doc.uploaded_at)
             .execute(p).await?.rows_affected());
@@ -644,6 +648,8 @@ impl Store {
                 .join(", ")
         };
         let now = Utc::now();
+        let unit_of: HashMap<&str, &str> =
+            drows.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect();
         with_db!(&self.db, p => {
             let mut tx = p.begin().await?;
             let mut done = 0usize;
@@ -663,12 +669,13 @@ impl Store {
             }
             for chunk in erows.chunks(BULK * 2) {
                 let sql = format!(
-                    "INSERT INTO dossier_event (dossier_code, version, action, to_state, at, data, prev_hash, hash) VALUES {}",
-                    marks(8, chunk.len()));
+                    "INSERT INTO dossier_event (dossier_code, version, action, to_state, at, data, prev_hash, hash, unit_code) VALUES {}",
+                    marks(9, chunk.len()));
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for r in chunk {
                     q = q.bind(r.0.clone()).bind(r.1).bind(r.2.clone()).bind(r.3.clone()).bind(r.4)
-                        .bind(r.5.clone()).bind(r.6.clone()).bind(r.7.clone());
+                        .bind(r.5.clone()).bind(r.6.clone()).bind(r.7.clone())
+                        .bind(unit_of.get(r.0.as_str()).copied().unwrap_or_default().to_string());
                 }
                 q.execute(&mut *tx).await?;
             }

@@ -277,13 +277,14 @@ macro_rules! share_change {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             crate::federation::enqueue_peer!($tx, $routing, &to, "dossier", Some(code.clone()), payload);
             sqlx::query(
-                "INSERT INTO dossier_peer (dossier_code, peer, sent_version, sent_docs) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (dossier_code, peer) DO UPDATE SET sent_version = excluded.sent_version, sent_docs = excluded.sent_docs",
+                "INSERT INTO dossier_peer (dossier_code, peer, sent_version, sent_docs, unit_code) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (unit_code, dossier_code, peer) DO UPDATE SET sent_version = excluded.sent_version, sent_docs = excluded.sent_docs",
             )
             .bind(code.clone())
             .bind(peer.clone())
             .bind(d.version as i64)
             .bind(all_docs)
+            .bind($unit.to_string())
             .execute(&mut *$tx)
             .await?;
         }
@@ -435,8 +436,8 @@ macro_rules! apply_sync {
         // The events, after the dossier row they belong to.
         for (e, ev) in fresh.iter().zip(&new_events) {
             sqlx::query(
-                "INSERT INTO dossier_event (dossier_code, version, action, to_state, at, data, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO dossier_event (dossier_code, version, action, to_state, at, data, prev_hash, hash, unit_code) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(code.clone())
             .bind(e.version as i64)
@@ -446,24 +447,25 @@ macro_rules! apply_sync {
             .bind(e.data.clone())
             .bind(e.prev_hash.clone())
             .bind(e.hash.clone())
+            .bind(unit.clone())
             .execute(&mut *$tx)
             .await?;
         }
         for doc in &sync.documents {
             sqlx::query(
-                "INSERT INTO dossier_document (dossier_code, sha256, name, media_type, size, uploaded_by, uploaded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dossier_code, sha256) DO NOTHING")
+                "INSERT INTO dossier_document (dossier_code, sha256, name, media_type, size, uploaded_by, uploaded_at, unit_code) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING")
                 .bind(code.clone()).bind(doc.sha256.clone()).bind(doc.name.clone()).bind(doc.media_type.clone())
-                .bind(doc.size).bind(doc.uploaded_by.clone()).bind(doc.uploaded_at)
+                .bind(doc.size).bind(doc.uploaded_by.clone()).bind(doc.uploaded_at).bind(unit.clone())
                 .execute(&mut *$tx).await?;
         }
         // The sender has everything up to here: nothing of this goes back.
         let docs: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM dossier_document WHERE dossier_code = $1 ORDER BY sha256")
             .bind(code.clone()).fetch_all(&mut *$tx).await?;
         sqlx::query(
-            "INSERT INTO dossier_peer (dossier_code, peer, sent_version, sent_docs) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (dossier_code, peer) DO UPDATE SET sent_version = excluded.sent_version, sent_docs = excluded.sent_docs")
-            .bind(code.clone()).bind($from.as_str().to_string()).bind(d.version as i64).bind(docs.join(" "))
+            "INSERT INTO dossier_peer (dossier_code, peer, sent_version, sent_docs, unit_code) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (unit_code, dossier_code, peer) DO UPDATE SET sent_version = excluded.sent_version, sent_docs = excluded.sent_docs")
+            .bind(code.clone()).bind($from.as_str().to_string()).bind(d.version as i64).bind(docs.join(" ")).bind(unit.clone())
             .execute(&mut *$tx).await?;
         if home.is_none() && !new_events.is_empty() {
             // Our own dossier, changed elsewhere: count and tell as here.
@@ -505,7 +507,7 @@ macro_rules! apply_status {
             sqlx::query(
                 "INSERT INTO feed_dossier (code, installation, unit_code, agency, procedure_code, channel, state, received_at, due_at, version, record, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-                 ON CONFLICT (code) DO UPDATE SET installation = excluded.installation, unit_code = excluded.unit_code, agency = excluded.agency, \
+                 ON CONFLICT (unit_code, code) DO UPDATE SET installation = excluded.installation, agency = excluded.agency, \
                  procedure_code = excluded.procedure_code, channel = excluded.channel, state = excluded.state, received_at = excluded.received_at, \
                  due_at = excluded.due_at, version = excluded.version, record = excluded.record, updated_at = excluded.updated_at")
                 .bind(r.code.clone()).bind($from.as_str().to_string()).bind(r.unit_code.clone()).bind(r.agency.clone())
@@ -728,8 +730,8 @@ impl Store {
             let mut tx = p.begin_with(begin).await?;
             let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM peer_inbox WHERE peer = $1")
                 .bind(env.from.as_str()).fetch_one(&mut *tx).await?;
-            let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM peer_inbox WHERE message_id = $1")
-                .bind(env.id.clone()).fetch_one(&mut *tx).await?;
+            let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM peer_inbox WHERE peer = $1 AND message_id = $2")
+                .bind(env.from.as_str()).bind(env.id.clone()).fetch_one(&mut *tx).await?;
             if seen > 0 {
                 return Ok(Received::Duplicate);
             }

@@ -8,6 +8,7 @@ mod catalogue;
 pub mod citizens;
 mod db;
 pub mod demo;
+pub mod distribution;
 mod dossiers;
 mod error;
 pub mod federation;

@@ -712,7 +712,7 @@ pub(crate) fn newly_overdue(old: Option<&Dossier>, new: &Dossier) -> bool {
 
 /// The statement recording a cause (both engines; again: nothing changes).
 pub(crate) const INSERT_CAUSE: &str = "INSERT INTO overdue_cause (dossier_code, agency, unit_code, procedure_code, finished_at, \
-     reason, step, step_agency, lost_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dossier_code) DO NOTHING";
+     reason, step, step_agency, lost_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING";
 
 /// The values of a cause row: reason code (`''` none), step, agency.
 pub(crate) fn cause_values(c: &motcua_core::causes::OverdueCause) -> (String, String, String) {

@@ -429,3 +429,16 @@ storage_test!(calendar_rules_and_agency_hours, |store| {
             .is_err()
     );
 });
+
+/// The PostgreSQL schema fits the distribution plan (docs/ARCHITECTURE.md,
+/// Scale-out): every table placed, every key of a distributed table on
+/// its distribution column.
+#[tokio::test]
+async fn the_schema_fits_the_distribution_plan() {
+    let Some(db) = motcua_store::testing::TestDb::postgres().await else {
+        return;
+    };
+    let problems = db.store.distribution_problems().await.unwrap();
+    assert!(problems.is_empty(), "{problems:#?}");
+    db.cleanup().await;
+}
