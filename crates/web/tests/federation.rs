@@ -120,7 +120,20 @@ storage_test!(peers_exchange_signed_messages_once_in_order, |store| {
         signature: "00".into(),
     };
     assert_eq!(deliver(&st, &garbage).await.0, StatusCode::BAD_REQUEST);
+    // Signed and next in order, but not a dossier nor a status record:
+    // refused, and its number stays free.
+    for (kind, payload) in [
+        ("dossier", json!({"bogus": 1})),
+        ("status", json!({"MaHoSo": "x"})),
+    ] {
+        let mut e = envelope(4, "huyen-dong-hy");
+        e.kind = kind.into();
+        e.payload = payload;
+        let (s, v) = deliver(&st, &sign(&commune, &e).unwrap()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{kind}: {v}");
+    }
     assert_eq!(store.inbox_count(&id("xa-song-cau")).await.unwrap(), 3);
+    assert_eq!(store.fed_count().await.unwrap(), 0);
     // Peers are listed and removed.
     assert_eq!(store.peers().await.unwrap().len(), 1);
     assert!(store.remove_peer(&id("xa-song-cau")).await.unwrap());
