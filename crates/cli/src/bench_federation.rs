@@ -18,10 +18,10 @@ use crate::CliError;
 use chrono::NaiveDateTime;
 use motcua_core::calendar::{WorkCalendar, WorkSpan};
 use motcua_core::codes::{AgencyCode, UnitCode};
-use motcua_core::dossier::{Actor, Command, CommandAction, DossierCode, Role};
+use motcua_core::dossier::{Actor, Command, CommandAction, Role};
 use motcua_core::federation::{InstallationId, public_hex, to_hex};
+use motcua_store::Store;
 use motcua_store::testing::{Engine, TestDb};
-use motcua_store::{Reply, Store};
 use std::time::{Duration, Instant};
 
 struct Node {
@@ -138,27 +138,10 @@ pub async fn run(engine: Engine, n: usize) -> Result<(), CliError> {
     let to = AgencyCode::new("000.00.02.H55").map_err(err)?;
     let budget = WorkSpan::hours(1).map_err(err)?;
     let step = |code: &str, v: u64, action: CommandAction| {
-        let (store, actor) = (a.db.store.clone(), actor.clone());
-        let code = code.to_string();
+        let (store, actor, code) = (a.db.store.clone(), actor.clone(), code.to_string());
         async move {
-            let code = DossierCode::parse(&code).map_err(err)?;
             let cmd = Command::new(v, action);
-            let at = now();
-            store
-                .apply_to_dossier(
-                    &code,
-                    None,
-                    |d| d.apply(&cmd, &actor, at, cal),
-                    |d| {
-                        Ok(Reply {
-                            status: 200,
-                            body: d.code.to_string(),
-                            replayed: false,
-                        })
-                    },
-                )
-                .await?;
-            Ok::<(), CliError>(())
+            crate::bench_intake::act(&store, &code, &cmd, &actor, now(), cal).await
         }
     };
     // The load, queued while no worker runs.

@@ -98,21 +98,7 @@ pub async fn run(store: &Store, clients: usize, secs: f64) -> Result<(), CliErro
             );
             let mut n = 0usize;
             for code in codes {
-                let code = DossierCode::parse(&code).map_err(|e| CliError::Usage(e.to_string()))?;
-                store
-                    .apply_to_dossier(
-                        &code,
-                        None,
-                        |d| d.apply(&cmd, &actor, at, cal),
-                        |d| {
-                            Ok(Reply {
-                                status: 200,
-                                body: d.code.to_string(),
-                                replayed: false,
-                            })
-                        },
-                    )
-                    .await?;
+                act(&store, &code, &cmd, &actor, at, cal).await?;
                 n += 1;
             }
             Ok::<usize, CliError>(n)
@@ -242,4 +228,31 @@ pub(crate) async fn receive(
         )
         .await?;
     Ok(reply.body)
+}
+
+/// Applies `cmd` to the dossier `code` as `actor` at moment `at`.
+pub(crate) async fn act(
+    store: &Store,
+    code: &str,
+    cmd: &Command,
+    actor: &Actor,
+    at: NaiveDateTime,
+    cal: &WorkCalendar,
+) -> Result<(), CliError> {
+    let code = DossierCode::parse(code).map_err(|e| CliError::Usage(e.to_string()))?;
+    store
+        .apply_to_dossier(
+            &code,
+            None,
+            |d| d.apply(cmd, actor, at, cal),
+            |d| {
+                Ok(Reply {
+                    status: 200,
+                    body: d.code.to_string(),
+                    replayed: false,
+                })
+            },
+        )
+        .await?;
+    Ok(())
 }
