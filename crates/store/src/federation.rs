@@ -214,6 +214,17 @@ macro_rules! share_change {
         {
             targets.push((h.as_str().to_string(), 0, String::new()));
         }
+        // The documents, read once for every holder.
+        let docs: Vec<crate::DocumentInfo> = if targets.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as(
+                "SELECT sha256, name, media_type, size, uploaded_by, uploaded_at FROM dossier_document WHERE dossier_code = $1 ORDER BY uploaded_at, sha256",
+            )
+            .bind(code.clone())
+            .fetch_all(&mut *$tx)
+            .await?
+        };
         for (peer, sent, sent_docs) in targets {
             if $routing.us.is_none() || !$routing.knows(&peer) {
                 continue;
@@ -223,12 +234,6 @@ macro_rules! share_change {
             )
             .bind(code.clone())
             .bind(sent)
-            .fetch_all(&mut *$tx)
-            .await?;
-            let docs: Vec<crate::DocumentInfo> = sqlx::query_as(
-                "SELECT sha256, name, media_type, size, uploaded_by, uploaded_at FROM dossier_document WHERE dossier_code = $1 ORDER BY uploaded_at, sha256",
-            )
-            .bind(code.clone())
             .fetch_all(&mut *$tx)
             .await?;
             let sent_set: Vec<&str> = sent_docs.split_whitespace().collect();

@@ -613,12 +613,13 @@ impl Store {
             Ok(held) => held,
             Err(replay) => return Ok(replay),
         };
-        let row: Option<(String, i64, String, Option<String>)> =
-            sqlx::query_as("SELECT data, version, last_hash, home FROM dossier WHERE code = $1")
-                .bind(code.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
-        let Some((data, version, last_hash, home)) = row else {
+        let row: Option<(String, i64, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT data, version, last_hash, home, unit_code FROM dossier WHERE code = $1",
+        )
+        .bind(code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some((data, version, last_hash, home, unit)) = row else {
             return Err(StoreError::NotFound(format!("không có hồ sơ mã `{code}`")));
         };
         let current: Dossier = serde_json::from_str(&data)
@@ -664,11 +665,7 @@ impl Store {
             Ok(_) => {
                 if federated {
                     let shared: Result<(), StoreError> = async {
-                        let unit: String =
-                            sqlx::query_scalar("SELECT unit_code FROM dossier WHERE code = $1")
-                                .bind(code.as_str())
-                                .fetch_one(&mut *conn)
-                                .await?;
+                        let unit = unit.clone();
                         crate::federation::share_change!(
                             conn,
                             &routing,
@@ -691,11 +688,7 @@ impl Store {
                     // the change (already made) and is repaired by
                     // `motcua report verify --repair`.
                     let recorded: Result<(), StoreError> = async {
-                        let unit: String =
-                            sqlx::query_scalar("SELECT unit_code FROM dossier WHERE code = $1")
-                                .bind(code.as_str())
-                                .fetch_one(&mut *conn)
-                                .await?;
+                        let unit = unit.clone();
                         crate::reports::add_cause!(self, conn, &d, &ev, unit);
                         Ok(())
                     }
