@@ -198,22 +198,32 @@ impl Store {
             if let Some(r) = idem_lookup!(tx, idem) {
                 return Ok(r);
             }
-            let seq: i64 = sqlx::query_scalar(
-                "INSERT INTO dossier_counter (agency_code, day, last_seq) VALUES ($1, $2, 1) \
-                 ON CONFLICT (agency_code, day) DO UPDATE SET last_seq = dossier_counter.last_seq + 1 RETURNING last_seq")
-                .bind(agency.as_str()).bind(day).fetch_one(&mut *tx).await?;
-            let seq = u32::try_from(seq).map_err(|_| StoreError::Invalid("hết số thứ tự hồ sơ trong ngày".into()))?;
-            let code = DossierCode::new(agency, day, seq).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let (d, ev) = build(code).map_err(StoreError::Transition)?;
-            let first_hash = event_hash(GENESIS_HASH, &json(&ev)?);
-            sqlx::query(
-                "INSERT INTO dossier (code, unit_code, receiving_agency, current_agency, procedure_code, state, channel, received_at, due_at, \
-                 version, last_hash, data, updated_at, assignee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
-                .bind(d.code.as_str()).bind(unit.as_str()).bind(d.receiving_agency.as_str()).bind(d.holder().as_str())
-                .bind(d.procedure.code.as_str()).bind(d.state.as_str()).bind(d.channel.as_str())
-                .bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc)).bind(d.version as i64).bind(first_hash)
-                .bind(json(&d)?).bind(Utc::now()).bind(d.assignee.clone())
-                .execute(&mut *tx).await?;
+            let next = "INSERT INTO dossier_counter (agency_code, day, last_seq) VALUES ($1, $2, 1) \
+                 ON CONFLICT (agency_code, day) DO UPDATE SET last_seq = dossier_counter.last_seq + 1 RETURNING last_seq";
+            let seq: i64 = sqlx::query_scalar(next).bind(agency.as_str()).bind(day).fetch_one(&mut *tx).await?;
+            let (mut d, mut ev) = build(numbered(agency, day, seq)?).map_err(StoreError::Transition)?;
+            loop {
+                let first_hash = event_hash(GENESIS_HASH, &json(&ev)?);
+                let inserted = sqlx::query(
+                    "INSERT INTO dossier (code, unit_code, receiving_agency, current_agency, procedure_code, state, channel, received_at, due_at, \
+                     version, last_hash, data, updated_at, assignee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                     ON CONFLICT DO NOTHING")
+                    .bind(d.code.as_str()).bind(unit.as_str()).bind(d.receiving_agency.as_str()).bind(d.holder().as_str())
+                    .bind(d.procedure.code.as_str()).bind(d.state.as_str()).bind(d.channel.as_str())
+                    .bind(d.received_at.map(to_utc)).bind(d.due_at.map(to_utc)).bind(d.version as i64).bind(first_hash.clone())
+                    .bind(json(&d)?).bind(Utc::now()).bind(d.assignee.clone())
+                    .execute(&mut *tx).await?.rows_affected();
+                if inserted == 1 {
+                    break;
+                }
+                // The number was taken outside the counter (an import,
+                // another process): the next one (the counter's row is
+                // locked by this transaction meanwhile).
+                let seq: i64 = sqlx::query_scalar(next).bind(agency.as_str()).bind(day).fetch_one(&mut *tx).await?;
+                let code = numbered(agency, day, seq)?;
+                d.code = code.clone();
+                ev.dossier = code;
+            }
             insert_event!(tx, &ev, GENESIS_HASH, unit.as_str());
             crate::reports::add_stats!(tx, &d, unit.as_str(), crate::reports::stat_changes(None, &d));
             enqueue_notice!(tx, &d, &ev, self, &templates);
@@ -229,7 +239,20 @@ impl Store {
             Ok(reply)
         })
     }
+}
 
+/// The code of a desk's `seq`-th dossier of `day`.
+pub(crate) fn numbered(
+    agency: &AgencyCode,
+    day: NaiveDate,
+    seq: i64,
+) -> Result<DossierCode, StoreError> {
+    let seq = u32::try_from(seq)
+        .map_err(|_| StoreError::Invalid("hết số thứ tự hồ sơ trong ngày".into()))?;
+    DossierCode::new(agency, day, seq).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+impl Store {
     /// Applies a transition decided by `decide` on the stored dossier, with
     /// optimistic concurrency: the row is updated only if its version is
     /// still the one `decide` saw, so two officers never overwrite each other

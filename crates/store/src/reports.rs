@@ -1,7 +1,7 @@
 //! The running totals of the reports (`stat_bucket`, migration 0013;
 //! docs/reports.md): written in the same transaction as every dossier
-//! change (the PostgreSQL path in `dossiers.rs`, the SQLite triggers through
-//! the `stat` column in `sqlite_writes.rs`), read by the reports, rebuilt and
+//! change (the PostgreSQL path in `dossiers.rs`; on SQLite summed over a
+//! group commit and written just before it, `sqlite_writes.rs`), read by the reports, rebuilt and
 //! checked from the dossiers by [`Store::verify_stats`].
 
 use crate::db::with_db;
@@ -23,26 +23,15 @@ pub(crate) fn stat_changes(
     bucket_changes(&changes(old.as_ref(), &Facts::of(new)))
 }
 
-/// The changes as the SQLite trigger reads them: a JSON array of
-/// `[grain, bucket, received, early, on_time, overdue, returned, withdrawn,
-/// overdue_open]`, or `None` when nothing changes.
-pub(crate) fn stat_json(rows: &[(Grain, NaiveDate, Counts)]) -> Option<String> {
-    if rows.is_empty() {
-        return None;
-    }
-    let v: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|(g, b, c)| {
-            let mut a = vec![
-                serde_json::Value::from(g.code()),
-                serde_json::Value::from(b.format("%Y-%m-%d").to_string()),
-            ];
-            a.extend(c.to_array().into_iter().map(serde_json::Value::from));
-            serde_json::Value::Array(a)
-        })
-        .collect();
-    Some(serde_json::Value::Array(v).to_string())
-}
+/// The head and tail of the statements adding rows to the running totals:
+/// a row already there gets the counts added.
+const STAT_INSERT: &str = "INSERT INTO stat_bucket (agency, grain, bucket, procedure_code, channel, unit_code, \
+    received, early, on_time, overdue, returned, withdrawn, overdue_open)";
+const STAT_SUM: &str = "ON CONFLICT (agency, grain, bucket, procedure_code, channel, unit_code) DO UPDATE SET \
+    received = stat_bucket.received + excluded.received, early = stat_bucket.early + excluded.early, \
+    on_time = stat_bucket.on_time + excluded.on_time, overdue = stat_bucket.overdue + excluded.overdue, \
+    returned = stat_bucket.returned + excluded.returned, withdrawn = stat_bucket.withdrawn + excluded.withdrawn, \
+    overdue_open = stat_bucket.overdue_open + excluded.overdue_open";
 
 /// The statement adding `n` bucket changes (both engines): one row of
 /// values per change, summed into the stored row on conflict.
@@ -64,20 +53,25 @@ pub(crate) fn add_stats_sql(n: usize) -> String {
             )
         })
         .collect();
-    format!(
-        "INSERT INTO stat_bucket (agency, grain, bucket, procedure_code, channel, unit_code, \
-         received, early, on_time, overdue, returned, withdrawn, overdue_open) VALUES {} \
-         ON CONFLICT (agency, grain, bucket, procedure_code, channel, unit_code) DO UPDATE SET \
-         received = stat_bucket.received + excluded.received, early = stat_bucket.early + excluded.early, \
-         on_time = stat_bucket.on_time + excluded.on_time, overdue = stat_bucket.overdue + excluded.overdue, \
-         returned = stat_bucket.returned + excluded.returned, withdrawn = stat_bucket.withdrawn + excluded.withdrawn, \
-         overdue_open = stat_bucket.overdue_open + excluded.overdue_open",
-        rows.join(", ")
-    )
+    format!("{STAT_INSERT} VALUES {} {STAT_SUM}", rows.join(", "))
+}
+
+/// One row of the running totals to add: (desk, grain, bucket, procedure,
+/// channel, unit).
+pub(crate) type StatKey = (String, &'static str, NaiveDate, String, String, String);
+
+/// The SQLite statement adding `n` rows of any series (13 values each:
+/// the [`StatKey`] then the seven counts); the group commit writes the
+/// sums of its group so.
+pub(crate) fn add_stat_rows_sql(n: usize) -> String {
+    // Anonymous `?` (SQLite only): sqlx looks named ones up one by one.
+    let row = format!("({})", vec!["?"; 13].join(", "));
+    let rows = vec![row; n];
+    format!("{STAT_INSERT} VALUES {} {STAT_SUM}", rows.join(", "))
 }
 
 /// Adds a dossier change's bucket changes in the caller's transaction, in
-/// one statement (the PostgreSQL path; SQLite's triggers read `stat`).
+/// one statement (the PostgreSQL path; SQLite's group commit sums its own).
 macro_rules! add_stats {
     ($tx:expr, $d:expr, $unit:expr, $rows:expr) => {
         crate::reports::add_stats_of!(

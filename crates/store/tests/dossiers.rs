@@ -88,6 +88,19 @@ async fn act(
         .await
 }
 
+/// Another writer (a process, an import) stores a dossier numbered `code`
+/// without this process's counter knowing.
+async fn take_behind_our_back(store: &Store, code: &str) {
+    store
+        .execute_unchecked(&format!(
+            "INSERT INTO dossier (code, unit_code, receiving_agency, current_agency, procedure_code, state, channel, version, last_hash, data, updated_at) \
+             SELECT '{code}', unit_code, receiving_agency, current_agency, procedure_code, state, channel, version, last_hash, data, updated_at \
+             FROM dossier WHERE code = 'H55.305.1-261130-0001'"
+        ))
+        .await
+        .unwrap();
+}
+
 storage_test!(codes_sequence_per_desk_and_day, |store| {
     demo::load(store).await.unwrap();
     let a = receive(store, t("2026-11-30T08:00"), None).await.unwrap();
@@ -440,14 +453,7 @@ storage_test!(codes_stay_unique_when_another_writer_took_one, |store| {
             .starts_with("H55.305.1-261130-0001")
     );
     // Another process receives -0002 behind this one's back.
-    store
-        .execute_unchecked(
-            "INSERT INTO dossier (code, unit_code, receiving_agency, current_agency, procedure_code, state, channel, version, last_hash, data, updated_at) \
-             SELECT 'H55.305.1-261130-0002', unit_code, receiving_agency, current_agency, procedure_code, state, channel, version, last_hash, data, updated_at \
-             FROM dossier WHERE code = 'H55.305.1-261130-0001'",
-        )
-        .await
-        .unwrap();
+    take_behind_our_back(store, "H55.305.1-261130-0002").await;
     store
         .execute_unchecked("UPDATE dossier_counter SET last_seq = 2")
         .await
@@ -490,3 +496,70 @@ storage_test!(text_with_quotes_and_sql_is_stored_verbatim, |store| {
     // Due moments are stored so that the queues compare them with bound values.
     assert_eq!(store.count_dossiers_at(&desk()).await.unwrap(), 1);
 });
+
+storage_test!(
+    a_burst_of_receptions_is_written_whole_even_when_one_fails,
+    |store| {
+        // Concurrent receptions at one desk: on SQLite they are written in
+        // batches (several rows per statement). A number another writer took
+        // meanwhile makes one batch fail; its other rows must still be written,
+        // once each, with their report totals.
+        demo::load(store).await.unwrap();
+        let at = t("2026-11-30T08:00");
+        receive(store, at, None).await.unwrap();
+        take_behind_our_back(store, "H55.305.1-261130-0006").await;
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..24 {
+            let store = store.clone();
+            set.spawn(async move { receive(&store, at, None).await });
+        }
+        let results = set.join_all().await;
+        let ok: Vec<String> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok().map(|r| r.body.clone()))
+            .collect();
+        let failed = results.iter().filter(|r| r.is_err()).count();
+        // At most the reception already given the taken number fails, with a
+        // conflict to try again (on PostgreSQL the number is taken in the
+        // transaction, which skips a used one: none fails).
+        assert!(failed <= 1, "{failed} failed: {results:?}");
+        assert!(
+            results
+                .iter()
+                .all(|r| matches!(r, Ok(_) | Err(StoreError::Conflict(_)))),
+            "{results:?}"
+        );
+        // And the desk goes on receiving.
+        let next = receive(store, at, None).await.unwrap();
+        assert!(next.body.starts_with("H55.305.1-261130-00"), "{next:?}");
+        let ok: Vec<String> = ok.into_iter().chain([next.body]).collect();
+        let mut codes = ok.clone();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), ok.len(), "a code answered twice: {ok:?}");
+        assert!(
+            !ok.iter().any(|c| c.starts_with("H55.305.1-261130-0006")),
+            "{ok:?}"
+        );
+        for c in &ok {
+            let code = DossierCode::parse(c.split('@').next().unwrap()).unwrap();
+            let stored = store
+                .dossier(&code)
+                .await
+                .unwrap()
+                .expect("answered, so stored");
+            assert_eq!(stored.events.len(), 1);
+        }
+        // The planted row (no event, no totals) goes; the report totals then
+        // count each stored reception once.
+        store
+            .execute_unchecked("DELETE FROM dossier WHERE code = 'H55.305.1-261130-0006'")
+            .await
+            .unwrap();
+        // The report totals count each stored reception once.
+        assert!(store.verify_stats(false).await.unwrap().is_empty());
+        let audit = store.verify_audit().await.unwrap();
+        assert_eq!(audit.broken, None);
+        assert_eq!(audit.events, 1 + ok.len());
+    }
+);
