@@ -230,18 +230,29 @@ impl SqliteWriter {
     }
 
     /// Opens the group's transaction if none is open.
+    ///
+    /// The group is marked open BEFORE the `BEGIN` is sent, so that a
+    /// caller cancelled while it is sent still leaves `open` true and its
+    /// release schedules the commit: `open == false` means that no
+    /// transaction is open on the connection, which the batches of
+    /// receptions rely on to be committed by their own statement.
     async fn begin(&self, conn: &mut SqliteConnection) -> Result<(), StoreError> {
-        if self.group.lock().unwrap_or_else(|p| p.into_inner()).open {
-            return Ok(());
+        {
+            let mut grp = self.group.lock().unwrap_or_else(|p| p.into_inner());
+            if grp.open {
+                return Ok(());
+            }
+            grp.open = true;
         }
         match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
-            Ok(_) => {}
-            // A BEGIN sent by a caller cancelled before it saw the answer.
-            Err(sqlx::Error::Database(e)) if e.message().contains("within a transaction") => {}
-            Err(e) => return Err(e.into()),
+            Ok(_) => Ok(()),
+            // A BEGIN sent before by a caller cancelled meanwhile.
+            Err(sqlx::Error::Database(e)) if e.message().contains("within a transaction") => Ok(()),
+            Err(e) => {
+                self.group.lock().unwrap_or_else(|p| p.into_inner()).open = false;
+                Err(e.into())
+            }
         }
-        self.group.lock().unwrap_or_else(|p| p.into_inner()).open = true;
-        Ok(())
     }
 
     /// Joins the open group with a successful statement and the report
@@ -388,7 +399,16 @@ impl SqliteWriter {
             )
         };
         let r = match add_stat_rows(&mut g, stats).await {
-            Ok(()) => sqlx::query("COMMIT").execute(&mut *g).await.map(|_| ()),
+            Ok(()) => match sqlx::query("COMMIT").execute(&mut *g).await {
+                // The BEGIN never reached the connection (its caller was
+                // cancelled first): each statement committed on its own.
+                Err(sqlx::Error::Database(e))
+                    if e.message().contains("no transaction is active") =>
+                {
+                    Ok(())
+                }
+                r => r.map(|_| ()),
+            },
             Err(e) => Err(e),
         };
         let r = match r {
