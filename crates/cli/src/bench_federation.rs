@@ -134,7 +134,7 @@ pub async fn run(engine: Engine, n: usize) -> Result<(), CliError> {
     let unit = UnitCode::new("05692").map_err(err)?;
     let actor = Actor::officer("bench", Role::ReceptionOfficer, &desk);
     let cal = WorkCalendar::standard_shared();
-    let now = || -> NaiveDateTime { chrono::Local::now().naive_local() };
+    let now = || -> NaiveDateTime { motcua_core::calendar::to_local(chrono::Utc::now()) };
     let to = AgencyCode::new("000.00.02.H55").map_err(err)?;
     let budget = WorkSpan::hours(1).map_err(err)?;
     let step = |code: &str, v: u64, action: CommandAction| {

@@ -380,7 +380,9 @@ fn three_processes_exchange_dossiers_through_a_peer_restart() {
     }
     // The province's report equals the sum of the installations' (the
     // department's copies count where they were received).
-    let day = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let day = motcua_core::calendar::to_local(chrono::Utc::now())
+        .format("%Y-%m-%d")
+        .to_string();
     let (rx, rs, rt) = (
         report_total(&xa, &day),
         report_total(&so, &day),
@@ -557,7 +559,9 @@ fn webhooks_deliver_signed_changes_with_retries_and_tokens_keep_to_their_scopes(
         .0,
         200
     );
-    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let today = motcua_core::calendar::to_local(chrono::Utc::now())
+        .format("%Y-%m-%d")
+        .to_string();
     let (st, b) = http(
         &s.addr,
         "GET",

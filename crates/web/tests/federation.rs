@@ -375,7 +375,7 @@ async fn three_installations(engine: motcua_store::testing::Engine) {
     assert_eq!(s, StatusCode::OK, "{v}");
     // The department's calendar differs (every day of the coming fortnight
     // off): it must not matter, due moments travel as data.
-    let today = chrono::Local::now().date_naive();
+    let today = motcua_core::calendar::to_local(chrono::Utc::now()).date();
     for i in 0..14 {
         so.db
             .store
@@ -519,7 +519,7 @@ async fn three_installations(engine: motcua_store::testing::Engine) {
         unit: Some(motcua_core::codes::UnitCode::new("19").unwrap()),
         ..Default::default()
     };
-    let now = chrono::Local::now().naive_local();
+    let now = motcua_core::calendar::to_local(chrono::Utc::now());
     let report = |i: &Inst| {
         let store = i.db.store.clone();
         let (scope, p) = (scope.clone(), p);
