@@ -90,6 +90,21 @@ async function act(page, action, fields = {}) {
   assert.match(page.url(), new RegExp(`xong=${action}`));
 }
 
+/** The first working day (YYYY-MM-DD) at least `days` days after today in Vietnam (UTC+7), read from /api/calendar. */
+async function workingDayFrom(page, days) {
+  const start = Date.now() + 7 * 3_600_000 + days * 86_400_000;
+  for (let i = 0; i < 30; i++) {
+    const d = new Date(start + i * 86_400_000);
+    const iso = d.toISOString().slice(0, 10);
+    const res = await page.context().request.get(`/api/calendar/${iso.slice(0, 4)}`);
+    assert.equal(res.status(), 200);
+    const exception = (await res.json()).exceptions.find((x) => x.date === iso);
+    const weekday = d.getUTCDay();
+    if (exception ? exception.working : weekday !== 0 && weekday !== 6) return iso;
+  }
+  throw new Error(`no working day within 30 days from ${days} days on`);
+}
+
 async function stateOf(page) {
   return (await page.locator('p.state strong').textContent()).trim();
 }
@@ -180,8 +195,9 @@ describe('a dossier from the desk to the returned result', () => {
 
   it('the head of office issues an apology with a new appointment (slip printed)', async () => {
     const page = await openDossier('truongphong.xa');
-    const later = new Date(Date.now() + 40 * 86_400_000);
-    const local = new Date(later.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+    // A new appointment must fall on a working day: the first one from
+    // 40 days on (Vietnam's date), by the installation's own calendar.
+    const local = await workingDayFrom(page, 40);
     await act(page, 'apologize', { reason_code: 'on_site_verification', reason: 'Cần xác minh nơi sinh tại thôn', promised_at: `${local}T09:00` });
     assert.match(await page.locator('dl.facts').textContent(), /Hẹn lại/);
     const slip = await page.context().request.get(await page.locator('a[href$="/slips/apology.pdf"]').getAttribute('href'));
