@@ -38,7 +38,7 @@
 //! are written again one by one inside a group so that each gets its own
 //! answer. The leader keeps the connection for the receptions queued
 //! meanwhile, unless another writer waits. Measured (docs/benchmarks.md):
-//! intake 27-29 % → 42-53 % of the raw commit rate, 8 clients.
+//! intake 27-29 % → 46-51 % of the raw commit rate (8 clients, 10 s runs).
 //!
 //! In a group (transitions, receptions with an idempotency key or to be
 //! shared with peers), the report totals of its writers are summed and
