@@ -662,21 +662,14 @@ impl Store {
         // time before).
         let sqlite = matches!(self.db, Db::Sqlite(_));
         let marks = |cols: usize, rows: usize| -> String {
+            if sqlite {
+                return crate::sqlite_writes::rows_of_marks(rows, cols);
+            }
             (0..rows)
                 .map(|r| {
-                    format!(
-                        "({})",
-                        (1..=cols)
-                            .map(|c| {
-                                if sqlite {
-                                    "?".to_string()
-                                } else {
-                                    format!("${}", r * cols + c)
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+                    let row: Vec<String> =
+                        (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+                    format!("({})", row.join(", "))
                 })
                 .collect::<Vec<_>>()
                 .join(", ")

@@ -64,10 +64,10 @@ pub(crate) type StatKey = (String, &'static str, NaiveDate, String, String, Stri
 /// the [`StatKey`] then the seven counts); the group commit writes the
 /// sums of its group so.
 pub(crate) fn add_stat_rows_sql(n: usize) -> String {
-    // Anonymous `?` (SQLite only): sqlx looks named ones up one by one.
-    let row = format!("({})", vec!["?"; 13].join(", "));
-    let rows = vec![row; n];
-    format!("{STAT_INSERT} VALUES {} {STAT_SUM}", rows.join(", "))
+    format!(
+        "{STAT_INSERT} VALUES {} {STAT_SUM}",
+        crate::sqlite_writes::rows_of_marks(n, 13)
+    )
 }
 
 /// Adds a dossier change's bucket changes in the caller's transaction, in

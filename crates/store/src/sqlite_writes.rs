@@ -571,7 +571,7 @@ const INTAKE_COLUMNS: usize = 16 + TAIL_COLUMNS;
 /// `n` rows of `width` anonymous parameters: `(?, ?), (?, ?)`. (Anonymous
 /// `?` rather than `$n`: sqlx looks each named parameter up by number,
 /// which SQLite answers by a walk of the list, quadratic in a long row.)
-fn rows_of_marks(n: usize, width: usize) -> String {
+pub(crate) fn rows_of_marks(n: usize, width: usize) -> String {
     let row = format!("({})", vec!["?"; width].join(", "));
     vec![row; n].join(", ")
 }
