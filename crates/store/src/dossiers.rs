@@ -80,8 +80,45 @@ pub(crate) fn event_hash(prev: &str, data: &str) -> String {
     sha256_hex(&format!("{prev}\n{data}"))
 }
 
+/// The stored form of a dossier or an event: its JSON without the members
+/// that say nothing (`null`, `[]`), which reading restores (`Option`s and
+/// `#[serde(default)]` lists). An event's `payload` is kept as it is (it is
+/// free-form: a `null` in it may mean something). The stored text of an
+/// event is what its hash covers and what peers receive, so it is written
+/// once and never re-encoded; events stored before this form (with their
+/// nulls) read and verify as they are. About 40 % fewer bytes per dossier
+/// (docs/benchmarks.md, issue 7).
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+    let mut value = serde_json::to_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if let serde_json::Value::Object(members) = &mut value {
+        members.retain(|k, m| k == "payload" || !says_nothing(m));
+        for (k, m) in members.iter_mut() {
+            if k != "payload" {
+                prune(m);
+            }
+        }
+    }
+    serde_json::to_string(&value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn says_nothing(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => true,
+        serde_json::Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// Drops `null` and `[]` members of every object inside `v`.
+fn prune(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(members) => {
+            members.retain(|_, m| !says_nothing(m));
+            members.values_mut().for_each(prune);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(prune),
+        _ => {}
+    }
 }
 
 /// The statement that starts a write transaction: SQLite takes the write lock

@@ -131,6 +131,14 @@ impl Store {
         )
     }
 
+    /// The first column of every row of one query, as text: for tests that
+    /// read stored rows as they are. Not for the app.
+    #[doc(hidden)]
+    pub async fn texts_unchecked(&self, sql: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = crate::db::with_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(p).await?);
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// The engine's raw limit for the benchmarks: single-row INSERT commits
     /// per second, `clients` concurrent writers for `secs` seconds, through
     /// the same writer pool and settings as the application's dossier writes.
@@ -214,8 +222,29 @@ pub async fn import_generated_2018(
     seed: u64,
     late: f64,
 ) -> Result<(), StoreError> {
+    let mix = motcua_core::generate::Mix {
+        late,
+        ..Default::default()
+    };
+    let batch = generated_2018(store, n, seed, mix).await?;
+    for chunk in batch.chunks(100) {
+        // Several transactions, as the generator writes them.
+        store.import_dossiers(chunk, &|_| {}).await?;
+    }
+    Ok(())
+}
+
+/// `n` dossiers received in 2018 at the Đồng Hỷ district desk and the Sông
+/// Cầu desk, with what happens to them in the shares of `mix` (transfers go
+/// to the Sở Tư pháp); not stored.
+pub async fn generated_2018(
+    store: &Store,
+    n: usize,
+    seed: u64,
+    mix: motcua_core::generate::Mix,
+) -> Result<Vec<crate::ImportedDossier>, StoreError> {
     use motcua_core::codes::{AgencyCode, ProcedureCode, UnitCode};
-    use motcua_core::generate::{DeskSpec, Generator, Mix, Plan, ProcedureSpec};
+    use motcua_core::generate::{DeskSpec, Generator, Plan, ProcedureSpec};
     let bad = |e: motcua_core::codes::CodeError| StoreError::Invalid(e.to_string());
     let desk = |code: &str, unit: &str, weight| -> Result<DeskSpec, StoreError> {
         Ok(DeskSpec {
@@ -241,10 +270,7 @@ pub async fn import_generated_2018(
             online: true,
         }],
         transfer_to: Some(AgencyCode::new("000.00.02.H55").map_err(bad)?),
-        mix: Mix {
-            late,
-            ..Mix::default()
-        },
+        mix,
     };
     let cal = store.calendar(None).await?;
     let days: Vec<_> = plan
@@ -265,9 +291,5 @@ pub async fn import_generated_2018(
             unit: x.unit,
         });
     }
-    for chunk in batch.chunks(100) {
-        // Several transactions, as the generator writes them.
-        store.import_dossiers(chunk, &|_| {}).await?;
-    }
-    Ok(())
+    Ok(batch)
 }

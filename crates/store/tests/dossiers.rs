@@ -6,7 +6,7 @@ use motcua_core::calendar::{ProcessingTime, WorkCalendar};
 use motcua_core::codes::{AgencyCode, ProcedureCode, UnitCode};
 use motcua_core::dossier::{
     Actor, Applicant, ApplicantKind, Channel, Command, CommandAction, Dossier, DossierCode,
-    NewDossier, ProcedureRef, Role, State, TransitionError,
+    Event, NewDossier, ProcedureRef, Role, State, TransitionError,
 };
 use motcua_store::{Idempotency, Reply, Store, StoreError, demo, storage_test};
 
@@ -563,3 +563,75 @@ storage_test!(
         assert_eq!(audit.events, 1 + ok.len());
     }
 );
+
+storage_test!(stored_form_reads_back_whole_and_old_rows_still_read, |store| {
+    demo::load(store).await.unwrap();
+    // Every kind of history: supplements, transfers, late ones with and
+    // without apologies, withdrawals, returns, rejections, open ones.
+    let mix = motcua_core::generate::Mix {
+        online: 0.3,
+        postal: 0.1,
+        supplement: 0.3,
+        transfer: 0.3,
+        withdraw: 0.05,
+        return_unresolved: 0.05,
+        reject: 0.1,
+        late: 0.3,
+        apology: 0.5,
+    };
+    let batch = motcua_store::testing::generated_2018(store, 120, 5, mix)
+        .await
+        .unwrap();
+    store.import_dossiers(&batch, &|_| {}).await.unwrap();
+    let mut with = std::collections::BTreeSet::new();
+    for x in &batch {
+        let rec = store.dossier(&x.dossier.code).await.unwrap().unwrap();
+        assert_eq!(rec.dossier, x.dossier, "{}", x.dossier.code);
+        let events: Vec<Event> = rec.events.into_iter().map(|e| e.event).collect();
+        assert_eq!(events, x.events, "{}", x.dossier.code);
+        let d = &x.dossier;
+        for (kind, has) in [
+            ("supplement", !d.supplements.is_empty()),
+            ("transfer", !d.transfers.is_empty()),
+            ("apology", !d.apologies.is_empty()),
+            ("pause", !d.pauses.is_empty()),
+        ] {
+            if has {
+                with.insert(kind);
+            }
+        }
+        // A dossier stored before this form (with its nulls and empty lists)
+        // reads the same.
+        let old = serde_json::to_string(d).unwrap();
+        assert!(old.contains("null") || old.contains("[]"));
+        assert_eq!(&serde_json::from_str::<Dossier>(&old).unwrap(), d);
+    }
+    for kind in ["supplement", "transfer", "apology", "pause"] {
+        assert!(with.contains(kind), "no generated dossier with {kind}: {with:?}");
+    }
+    // Open dossiers in every state, written by the live paths (reception,
+    // transitions), are stored in the same form.
+    demo::load_dossiers(store).await.unwrap();
+    // Nothing stored says nothing (outside an event's free-form payload).
+    let texts = store
+        .texts_unchecked("SELECT data FROM dossier")
+        .await
+        .unwrap();
+    assert_eq!(texts.len(), batch.len() + 13);
+    for t in &texts {
+        assert!(!t.contains(":null") && !t.contains(":[]"), "{t}");
+    }
+    let texts = store
+        .texts_unchecked("SELECT data FROM dossier_event")
+        .await
+        .unwrap();
+    assert!(texts.len() > batch.iter().map(|x| x.events.len()).sum::<usize>());
+    for t in &texts {
+        let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
+        v.as_object_mut().unwrap().remove("payload");
+        let rest = v.to_string();
+        assert!(!rest.contains(":null") && !rest.contains(":[]"), "{t}");
+    }
+    let audit = store.verify_audit().await.unwrap();
+    assert_eq!((audit.dossiers, audit.broken), (batch.len() + 13, None));
+});

@@ -62,6 +62,7 @@ pub struct SupplementRequest {
     pub requested_at: NaiveDateTime,
     /// Requested before reception (online dossier): no clock yet.
     pub before_reception: bool,
+    #[serde(default)]
     pub items: Vec<String>,
     pub reason: String,
     /// Legal ground given for a request after the notice limit.
@@ -177,12 +178,17 @@ pub struct Dossier {
     pub clock_base: Option<NaiveDateTime>,
     /// The legal due moment (never moved by an apology).
     pub due_at: Option<NaiveDateTime>,
+    #[serde(default)]
     pub pauses: Vec<ClockPause>,
     /// The state to go back to after a supplement.
     pub resume_state: Option<State>,
+    #[serde(default)]
     pub supplements: Vec<SupplementRequest>,
+    #[serde(default)]
     pub payments: Vec<PaymentRequest>,
+    #[serde(default)]
     pub transfers: Vec<TransferLeg>,
+    #[serde(default)]
     pub apologies: Vec<Apology>,
     pub outcome: Option<Outcome>,
     pub returned: Option<ResultReturn>,
