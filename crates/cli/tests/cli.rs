@@ -430,7 +430,10 @@ fn users_tokens_and_audit() {
         let store = motcua_store::Store::connect(&url).await.unwrap();
         store
             .execute_unchecked(
-                "UPDATE dossier_event SET data = REPLACE(data, '1.001193', '1.000894')",
+                "UPDATE dossier_event SET data = (SELECT e.data FROM dossier_event e \
+                 WHERE e.dossier_code = dossier_event.dossier_code AND e.version = 2) \
+                 WHERE version = 1 AND dossier_code = (SELECT MIN(dossier_code) FROM dossier_event \
+                 WHERE version = 2 AND dossier_code LIKE 'H55.305.1-%')",
             )
             .await
             .unwrap();

@@ -197,7 +197,7 @@ macro_rules! insert_event_row {
         .bind($ev.action.as_str())
         .bind($ev.to.as_str())
         .bind(to_utc($ev.at))
-        .bind($data)
+        .bind(crate::event_codec::pack(&$data)?)
         .bind($prev.to_string())
         .bind($hash)
         .bind($unit.to_string())
@@ -451,10 +451,10 @@ impl Store {
 
     /// A dossier and its events.
     pub async fn dossier(&self, code: &DossierCode) -> Result<Option<DossierRecord>, StoreError> {
-        let (row, events): (Option<String>, Vec<(String, String)>) = with_db!(&self.db, p => {
+        let (row, events): (Option<String>, Vec<(Vec<u8>, String)>) = with_db!(&self.db, p => {
             let row: Option<String> = sqlx::query_scalar("SELECT data FROM dossier WHERE code = $1")
                 .bind(code.as_str()).fetch_optional(p).await?;
-            let events: Vec<(String, String)> = sqlx::query_as("SELECT data, hash FROM dossier_event WHERE dossier_code = $1 ORDER BY version")
+            let events: Vec<(Vec<u8>, String)> = sqlx::query_as("SELECT data, hash FROM dossier_event WHERE dossier_code = $1 ORDER BY version")
                 .bind(code.as_str()).fetch_all(p).await?;
             (row, events)
         });
@@ -465,7 +465,7 @@ impl Store {
             .into_iter()
             .map(|(d, hash)| {
                 Ok(StoredEvent {
-                    event: serde_json::from_str(&d).map_err(bad)?,
+                    event: serde_json::from_str(&crate::event_codec::unpack(&d)?).map_err(bad)?,
                     hash,
                 })
             })
@@ -483,7 +483,7 @@ impl Store {
             ..Default::default()
         };
         for (code, version, last_hash) in dossiers {
-            let events: Vec<(i64, String, String, String)> = with_db!(&self.db, p => sqlx::query_as(
+            let events: Vec<(i64, Vec<u8>, String, String)> = with_db!(&self.db, p => sqlx::query_as(
                 "SELECT version, data, prev_hash, hash FROM dossier_event WHERE dossier_code = $1 ORDER BY version")
                 .bind(code.clone()).fetch_all(p).await?);
             let mut prev = GENESIS_HASH.to_string();
@@ -494,10 +494,16 @@ impl Store {
                     Some(format!("thiếu sự kiện phiên bản {expected_version}"))
                 } else if *prev_hash != prev {
                     Some("liên kết với sự kiện trước bị sai".to_string())
-                } else if event_hash(&prev, data) != *hash {
-                    Some("nội dung sự kiện đã bị sửa (băm không khớp)".to_string())
                 } else {
-                    None
+                    match crate::event_codec::unpack(data) {
+                        Err(_) => {
+                            Some("nội dung sự kiện lưu bị hỏng (không giải nén được)".to_string())
+                        }
+                        Ok(text) if event_hash(&prev, &text) != *hash => {
+                            Some("nội dung sự kiện đã bị sửa (băm không khớp)".to_string())
+                        }
+                        Ok(_) => None,
+                    }
                 };
                 if let Some(p) = problem {
                     report.broken = Some((code, *v, p));
@@ -528,14 +534,14 @@ pub struct ImportedDossier {
 }
 
 /// An event row of the bulk import: code, version, action, state, moment,
-/// JSON, previous hash, hash.
+/// stored (packed) JSON, previous hash, hash.
 type EventRow = (
     String,
     i64,
     String,
     String,
     chrono::DateTime<Utc>,
-    String,
+    Vec<u8>,
     String,
     String,
 );
@@ -646,7 +652,7 @@ impl Store {
                     ev.action.as_str().to_string(),
                     ev.to.as_str().to_string(),
                     to_utc(ev.at),
-                    data,
+                    crate::event_codec::pack(&data)?,
                     prev.clone(),
                     hash.clone(),
                 ));

@@ -229,7 +229,7 @@ macro_rules! share_change {
             if $routing.us.is_none() || !$routing.knows(&peer) {
                 continue;
             }
-            let events: Vec<(i64, String, String, String)> = sqlx::query_as(
+            let events: Vec<(i64, Vec<u8>, String, String)> = sqlx::query_as(
                 "SELECT version, data, prev_hash, hash FROM dossier_event WHERE dossier_code = $1 AND version > $2 ORDER BY version",
             )
             .bind(code.clone())
@@ -267,13 +267,15 @@ macro_rules! share_change {
                 dossier: d.clone(),
                 events: events
                     .into_iter()
-                    .map(|(version, data, prev_hash, hash)| motcua_core::federation::SyncedEvent {
-                        version: version as u64,
-                        data,
-                        prev_hash,
-                        hash,
+                    .map(|(version, data, prev_hash, hash)| {
+                        Ok(motcua_core::federation::SyncedEvent {
+                            version: version as u64,
+                            data: crate::event_codec::unpack(&data)?,
+                            prev_hash,
+                            hash,
+                        })
                     })
-                    .collect(),
+                    .collect::<Result<_, StoreError>>()?,
                 documents: new_docs,
             };
             let all_docs = docs.iter().map(|x| x.sha256.as_str()).collect::<Vec<_>>().join(" ");
@@ -449,7 +451,7 @@ macro_rules! apply_sync {
             .bind(ev.action.as_str())
             .bind(ev.to.as_str())
             .bind(motcua_core::calendar::to_utc(ev.at))
-            .bind(e.data.clone())
+            .bind(crate::event_codec::pack(&e.data)?)
             .bind(e.prev_hash.clone())
             .bind(e.hash.clone())
             .bind(unit.clone())

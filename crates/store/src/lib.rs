@@ -11,6 +11,7 @@ pub mod demo;
 pub mod distribution;
 mod dossiers;
 mod error;
+mod event_codec;
 pub mod federation;
 pub mod files;
 mod outbox;

@@ -721,7 +721,7 @@ pub(crate) fn cause_values(c: &motcua_core::causes::OverdueCause) -> (String, St
 /// transaction: reads its events (with the new one) and its calendar.
 macro_rules! add_cause {
     ($store:expr, $tx:expr, $d:expr, $ev:expr, $unit:expr) => {
-        let stored: Vec<String> = sqlx::query_scalar(
+        let stored: Vec<Vec<u8>> = sqlx::query_scalar(
             "SELECT data FROM dossier_event WHERE dossier_code = $1 ORDER BY version",
         )
         .bind($d.code.as_str().to_string())
@@ -729,9 +729,7 @@ macro_rules! add_cause {
         .await?;
         let mut events: Vec<motcua_core::dossier::Event> = Vec::with_capacity(stored.len() + 1);
         for s in &stored {
-            events.push(
-                serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("event: {e}")))?,
-            );
+            events.push(crate::event_codec::read_event(s)?);
         }
         if !events.iter().any(|e| e.version == $ev.version) {
             events.push($ev.clone());
@@ -858,15 +856,12 @@ impl Store {
                 if !newly_overdue(None, &d) {
                     continue;
                 }
-                let stored: Vec<String> = with_db!(&self.db, pool => sqlx::query_scalar(
+                let stored: Vec<Vec<u8>> = with_db!(&self.db, pool => sqlx::query_scalar(
                     "SELECT data FROM dossier_event WHERE dossier_code = $1 ORDER BY version")
                     .bind(code.clone()).fetch_all(pool).await?);
                 let events = stored
                     .iter()
-                    .map(|s| {
-                        serde_json::from_str(s)
-                            .map_err(|e| StoreError::Corrupt(format!("event: {e}")))
-                    })
+                    .map(|s| crate::event_codec::read_event(s))
                     .collect::<Result<Vec<motcua_core::dossier::Event>, _>>()?;
                 // Calendars are cached by the store.
                 let cal = self.calendar(Some(&d.receiving_agency)).await?;

@@ -582,7 +582,8 @@ struct Tail {
     action: &'static str,
     to: &'static str,
     at: chrono::DateTime<Utc>,
-    data: String,
+    /// The event's stored (packed) JSON.
+    data: Vec<u8>,
     prev: String,
     mail: [Option<String>; 4],
     sms: [Option<String>; 3],
@@ -595,7 +596,7 @@ impl Tail {
     fn new(
         store: &Store,
         d: &Dossier,
-        (ev, prev, data): (&Event, &str, String),
+        (ev, prev, data): (&Event, &str, Vec<u8>),
         (idem, reply): (Option<&Idempotency>, &Reply),
         templates: &crate::templates::Templates,
         own: bool,
@@ -643,7 +644,7 @@ impl Tail {
             .bind(self.action)
             .bind(self.to)
             .bind(self.at)
-            .bind(self.data.as_str())
+            .bind(self.data.as_slice())
             .bind(self.prev.as_str());
         for v in self.mail.iter().chain(&self.sms) {
             q = q.bind(v.as_deref());
@@ -849,8 +850,9 @@ fn intake_row(
     idem: Option<&Idempotency>,
     reply: &Reply,
     templates: &crate::templates::Templates,
-) -> IntakeRow {
-    IntakeRow {
+) -> Result<IntakeRow, StoreError> {
+    let packed = crate::event_codec::pack(&evdata)?;
+    Ok(IntakeRow {
         code: d.code.as_str().to_string(),
         unit: unit.as_str().to_string(),
         receiving: d.receiving_agency.as_str().to_string(),
@@ -869,12 +871,12 @@ fn intake_row(
         tail: Tail::new(
             store,
             d,
-            (ev, GENESIS_HASH, evdata),
+            (ev, GENESIS_HASH, packed),
             (idem, reply),
             templates,
             true,
         ),
-    }
+    })
 }
 
 impl Store {
@@ -948,7 +950,7 @@ impl Store {
                     idem,
                     &reply,
                     templates,
-                );
+                )?;
                 Ok::<_, StoreError>((reply, row))
             })();
             if made.is_err() {
@@ -1100,7 +1102,7 @@ impl Store {
         let tail = Tail::new(
             self,
             &d,
-            (&ev, &last_hash, evdata),
+            (&ev, &last_hash, crate::event_codec::pack(&evdata)?),
             (idem, &reply),
             templates,
             home.is_none(),

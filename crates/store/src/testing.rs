@@ -139,6 +139,13 @@ impl Store {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
+    /// The JSON text of every stored event, unpacked. Not for the app.
+    #[doc(hidden)]
+    pub async fn event_texts_unchecked(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<Vec<u8>> = crate::db::with_db!(&self.db, p => sqlx::query_scalar("SELECT data FROM dossier_event ORDER BY dossier_code, version").fetch_all(p).await?);
+        rows.iter().map(|r| crate::event_codec::unpack(r)).collect()
+    }
+
     /// The engine's raw limit for the benchmarks: single-row INSERT commits
     /// per second, `clients` concurrent writers for `secs` seconds, through
     /// the same writer pool and settings as the application's dossier writes.

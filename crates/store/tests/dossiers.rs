@@ -5,8 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use motcua_core::calendar::{ProcessingTime, WorkCalendar};
 use motcua_core::codes::{AgencyCode, ProcedureCode, UnitCode};
 use motcua_core::dossier::{
-    Actor, Applicant, ApplicantKind, Channel, Command, CommandAction, Dossier, DossierCode,
-    Event, NewDossier, ProcedureRef, Role, State, TransitionError,
+    Actor, Applicant, ApplicantKind, Channel, Command, CommandAction, Dossier, DossierCode, Event,
+    NewDossier, ProcedureRef, Role, State, TransitionError,
 };
 use motcua_store::{Idempotency, Reply, Store, StoreError, demo, storage_test};
 
@@ -322,16 +322,39 @@ storage_test!(audit_chain_detects_tampering, |store| {
     .unwrap_err();
     let ok = store.verify_audit().await.unwrap();
     assert_eq!((ok.dossiers, ok.events, ok.broken), (1, 2, None));
-    // Edit the first event's stored data: the chain breaks there.
+    // Replace the first event's stored data by the second's: the chain
+    // breaks there.
+    store
+        .execute_unchecked("CREATE TABLE kept AS SELECT data FROM dossier_event WHERE version = 1")
+        .await
+        .unwrap();
     let n = store
-        .execute_unchecked("UPDATE dossier_event SET data = REPLACE(data, '1.001193', '1.000894') WHERE version = 1")
+        .execute_unchecked(
+            "UPDATE dossier_event SET data = (SELECT e.data FROM dossier_event e WHERE e.version = 2) WHERE version = 1",
+        )
         .await
         .unwrap();
     assert_eq!(n, 1);
     let broken = store.verify_audit().await.unwrap().broken.unwrap();
     assert_eq!((broken.0.as_str(), broken.1), ("H55.305.1-261130-0001", 1));
+    assert!(broken.2.contains("băm không khớp"), "{}", broken.2);
+    // Damaged stored bytes (a cut frame) are named too.
+    store
+        .execute_unchecked(
+            "UPDATE dossier_event SET data = SUBSTR((SELECT data FROM kept), 1, 12) WHERE version = 1",
+        )
+        .await
+        .unwrap();
+    let broken = store.verify_audit().await.unwrap().broken.unwrap();
+    assert_eq!(broken.1, 1);
+    assert!(broken.2.contains("không giải nén được"), "{}", broken.2);
     // Deleting the last event is detected too.
-    store.execute_unchecked("UPDATE dossier_event SET data = REPLACE(data, '1.000894', '1.001193') WHERE version = 1").await.unwrap();
+    store
+        .execute_unchecked(
+            "UPDATE dossier_event SET data = (SELECT data FROM kept) WHERE version = 1",
+        )
+        .await
+        .unwrap();
     assert_eq!(store.verify_audit().await.unwrap().broken, None);
     store
         .execute_unchecked("DELETE FROM dossier_event WHERE version = 2")
@@ -564,74 +587,89 @@ storage_test!(
     }
 );
 
-storage_test!(stored_form_reads_back_whole_and_old_rows_still_read, |store| {
-    demo::load(store).await.unwrap();
-    // Every kind of history: supplements, transfers, late ones with and
-    // without apologies, withdrawals, returns, rejections, open ones.
-    let mix = motcua_core::generate::Mix {
-        online: 0.3,
-        postal: 0.1,
-        supplement: 0.3,
-        transfer: 0.3,
-        withdraw: 0.05,
-        return_unresolved: 0.05,
-        reject: 0.1,
-        late: 0.3,
-        apology: 0.5,
-    };
-    let batch = motcua_store::testing::generated_2018(store, 120, 5, mix)
-        .await
-        .unwrap();
-    store.import_dossiers(&batch, &|_| {}).await.unwrap();
-    let mut with = std::collections::BTreeSet::new();
-    for x in &batch {
-        let rec = store.dossier(&x.dossier.code).await.unwrap().unwrap();
-        assert_eq!(rec.dossier, x.dossier, "{}", x.dossier.code);
-        let events: Vec<Event> = rec.events.into_iter().map(|e| e.event).collect();
-        assert_eq!(events, x.events, "{}", x.dossier.code);
-        let d = &x.dossier;
-        for (kind, has) in [
-            ("supplement", !d.supplements.is_empty()),
-            ("transfer", !d.transfers.is_empty()),
-            ("apology", !d.apologies.is_empty()),
-            ("pause", !d.pauses.is_empty()),
-        ] {
-            if has {
-                with.insert(kind);
+storage_test!(
+    stored_form_reads_back_whole_and_old_rows_still_read,
+    |store| {
+        demo::load(store).await.unwrap();
+        // Every kind of history: supplements, transfers, late ones with and
+        // without apologies, withdrawals, returns, rejections, open ones.
+        let mix = motcua_core::generate::Mix {
+            online: 0.3,
+            postal: 0.1,
+            supplement: 0.3,
+            transfer: 0.3,
+            withdraw: 0.05,
+            return_unresolved: 0.05,
+            reject: 0.1,
+            late: 0.3,
+            apology: 0.5,
+        };
+        let batch = motcua_store::testing::generated_2018(store, 120, 5, mix)
+            .await
+            .unwrap();
+        store.import_dossiers(&batch, &|_| {}).await.unwrap();
+        let mut with = std::collections::BTreeSet::new();
+        for x in &batch {
+            let rec = store.dossier(&x.dossier.code).await.unwrap().unwrap();
+            assert_eq!(rec.dossier, x.dossier, "{}", x.dossier.code);
+            let events: Vec<Event> = rec.events.into_iter().map(|e| e.event).collect();
+            assert_eq!(events, x.events, "{}", x.dossier.code);
+            let d = &x.dossier;
+            for (kind, has) in [
+                ("supplement", !d.supplements.is_empty()),
+                ("transfer", !d.transfers.is_empty()),
+                ("apology", !d.apologies.is_empty()),
+                ("pause", !d.pauses.is_empty()),
+            ] {
+                if has {
+                    with.insert(kind);
+                }
             }
+            // A dossier stored before this form (with its nulls and empty lists)
+            // reads the same.
+            let old = serde_json::to_string(d).unwrap();
+            assert!(old.contains("null") || old.contains("[]"));
+            assert_eq!(&serde_json::from_str::<Dossier>(&old).unwrap(), d);
         }
-        // A dossier stored before this form (with its nulls and empty lists)
-        // reads the same.
-        let old = serde_json::to_string(d).unwrap();
-        assert!(old.contains("null") || old.contains("[]"));
-        assert_eq!(&serde_json::from_str::<Dossier>(&old).unwrap(), d);
+        for kind in ["supplement", "transfer", "apology", "pause"] {
+            assert!(
+                with.contains(kind),
+                "no generated dossier with {kind}: {with:?}"
+            );
+        }
+        // Open dossiers in every state, written by the live paths (reception,
+        // transitions), are stored in the same form.
+        demo::load_dossiers(store).await.unwrap();
+        // Nothing stored says nothing (outside an event's free-form payload).
+        let texts = store
+            .texts_unchecked("SELECT data FROM dossier")
+            .await
+            .unwrap();
+        assert_eq!(texts.len(), batch.len() + 13);
+        for t in &texts {
+            assert!(!t.contains(":null") && !t.contains(":[]"), "{t}");
+        }
+        let texts = store.event_texts_unchecked().await.unwrap();
+        assert!(texts.len() > batch.iter().map(|x| x.events.len()).sum::<usize>());
+        // Events are stored packed: a fraction of their text.
+        let text_bytes: usize = texts.iter().map(|t| t.len()).sum();
+        let stored_bytes: usize = store
+            .texts_unchecked("SELECT CAST(SUM(LENGTH(data)) AS TEXT) FROM dossier_event")
+            .await
+            .unwrap()[0]
+            .parse()
+            .unwrap();
+        assert!(
+            stored_bytes * 3 < text_bytes,
+            "{stored_bytes} of {text_bytes}"
+        );
+        for t in &texts {
+            let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
+            v.as_object_mut().unwrap().remove("payload");
+            let rest = v.to_string();
+            assert!(!rest.contains(":null") && !rest.contains(":[]"), "{t}");
+        }
+        let audit = store.verify_audit().await.unwrap();
+        assert_eq!((audit.dossiers, audit.broken), (batch.len() + 13, None));
     }
-    for kind in ["supplement", "transfer", "apology", "pause"] {
-        assert!(with.contains(kind), "no generated dossier with {kind}: {with:?}");
-    }
-    // Open dossiers in every state, written by the live paths (reception,
-    // transitions), are stored in the same form.
-    demo::load_dossiers(store).await.unwrap();
-    // Nothing stored says nothing (outside an event's free-form payload).
-    let texts = store
-        .texts_unchecked("SELECT data FROM dossier")
-        .await
-        .unwrap();
-    assert_eq!(texts.len(), batch.len() + 13);
-    for t in &texts {
-        assert!(!t.contains(":null") && !t.contains(":[]"), "{t}");
-    }
-    let texts = store
-        .texts_unchecked("SELECT data FROM dossier_event")
-        .await
-        .unwrap();
-    assert!(texts.len() > batch.iter().map(|x| x.events.len()).sum::<usize>());
-    for t in &texts {
-        let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
-        v.as_object_mut().unwrap().remove("payload");
-        let rest = v.to_string();
-        assert!(!rest.contains(":null") && !rest.contains(":[]"), "{t}");
-    }
-    let audit = store.verify_audit().await.unwrap();
-    assert_eq!((audit.dossiers, audit.broken), (batch.len() + 13, None));
-});
+);
