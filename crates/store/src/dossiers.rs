@@ -545,12 +545,53 @@ type EventRow = (
     String,
     String,
 );
-/// A change of one bucket of the report totals.
-type BucketChange = (
+
+/// A dossier row of the bulk import, ready to bind.
+type DossierRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<chrono::DateTime<Utc>>,
+    Option<chrono::DateTime<Utc>>,
+    i64,
+    String,
+    String,
+    Option<String>,
+);
+
+/// A cause-of-delay row of the bulk import.
+type CauseRow = (
+    String,
+    String,
+    String,
+    String,
+    chrono::DateTime<Utc>,
+    String,
+    String,
+    String,
+    i64,
+);
+
+/// A running-totals key of the bulk import: series, unit, grain, bucket.
+type StatKeyOfImport = (
+    crate::reports::Series,
+    String,
     motcua_core::report::Grain,
     NaiveDate,
-    motcua_core::report::Counts,
 );
+
+/// What an import writes, made ready by [`Store::prepare_import`].
+pub struct ImportRows {
+    dossiers: Vec<DossierRow>,
+    events: Vec<EventRow>,
+    totals: Vec<(StatKeyOfImport, motcua_core::report::Counts)>,
+    counters: Vec<((String, NaiveDate), i64)>,
+    causes: Vec<CauseRow>,
+}
 
 /// Rows per multi-row INSERT of the bulk import.
 const BULK: usize = 50;
@@ -600,35 +641,26 @@ impl Store {
         items: &[ImportedDossier],
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<usize, StoreError> {
-        use crate::reports::Series;
-        use motcua_core::report::Counts;
-        let mut totals: std::collections::BTreeMap<
-            (Series, String, motcua_core::report::Grain, NaiveDate),
-            Counts,
-        > = Default::default();
+        let rows = self.prepare_import(items).await?;
+        self.write_import(rows, progress).await
+    }
+
+    /// The rows an import writes, made ready without the database (but for
+    /// the cached calendars): serialised, packed and hashed. The generator
+    /// prepares its next batch while the previous one is written.
+    pub async fn prepare_import(
+        &self,
+        items: &[ImportedDossier],
+    ) -> Result<ImportRows, StoreError> {
+        let mut totals: std::collections::BTreeMap<StatKeyOfImport, motcua_core::report::Counts> =
+            Default::default();
         let mut counters: HashMap<(String, NaiveDate), i64> = HashMap::new();
         let now_utc = Utc::now();
-        // Dossier rows and event rows, ready to bind.
-        type DossierRow = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<chrono::DateTime<Utc>>,
-            Option<chrono::DateTime<Utc>>,
-            i64,
-            String,
-            String,
-            Option<String>,
-        );
         let mut drows: Vec<DossierRow> = Vec::with_capacity(items.len());
         let mut erows: Vec<EventRow> = Vec::new();
         for it in items {
             let d = &it.dossier;
-            let s = Series {
+            let s = crate::reports::Series {
                 agency: d.receiving_agency.to_string(),
                 procedure: d.procedure.code.to_string(),
                 channel: d.channel.as_str().to_string(),
@@ -699,6 +731,28 @@ impl Store {
                 ));
             }
         }
+        Ok(ImportRows {
+            dossiers: drows,
+            events: erows,
+            totals: totals.into_iter().collect(),
+            counters: counters.into_iter().collect(),
+            causes,
+        })
+    }
+
+    /// Writes prepared import rows in one transaction (all or nothing).
+    pub async fn write_import(
+        &self,
+        rows: ImportRows,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<usize, StoreError> {
+        let ImportRows {
+            dossiers: drows,
+            events: erows,
+            totals,
+            counters,
+            causes,
+        } = rows;
         // `$n` for PostgreSQL; anonymous `?` for SQLite, where sqlx looks
         // each named parameter up by a walk of the statement's list
         // (quadratic in a long statement: a fifth of the generation's
@@ -749,24 +803,24 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
-            // One statement per series and 50 buckets (they share agency,
-            // procedure, channel and unit).
-            let mut by_series: std::collections::BTreeMap<(&Series, &String), Vec<BucketChange>> = Default::default();
-            for ((s, unit, g, b), c) in &totals {
-                by_series.entry((s, unit)).or_default().push((*g, *b, *c));
-            }
-            for ((s, unit), rows) in &by_series {
-                for chunk in rows.chunks(BULK) {
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::reports::add_stats_sql(chunk.len())))
-                        .bind(s.agency.clone()).bind(s.procedure.clone()).bind(s.channel.clone()).bind((*unit).clone());
-                    for (g, b, c) in chunk {
-                        q = q.bind(g.code()).bind(*b);
-                        for x in c.to_array() {
-                            q = q.bind(x);
-                        }
+            // The totals' rows of every series, BULK per statement (each key
+            // once: a statement may not add to the same row twice).
+            for chunk in totals.chunks(BULK) {
+                let sql = format!(
+                    "{} VALUES {} {}",
+                    crate::reports::STAT_INSERT,
+                    marks(13, chunk.len()),
+                    crate::reports::STAT_SUM
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for ((s, unit, g, b), c) in chunk {
+                    q = q.bind(s.agency.clone()).bind(g.code()).bind(*b).bind(s.procedure.clone())
+                        .bind(s.channel.clone()).bind(unit.clone());
+                    for x in c.to_array() {
+                        q = q.bind(x);
                     }
-                    q.execute(&mut *tx).await?;
                 }
+                q.execute(&mut *tx).await?;
             }
             for c in &causes {
                 sqlx::query(crate::reports::INSERT_CAUSE)
@@ -774,19 +828,24 @@ impl Store {
                     .bind(c.5.clone()).bind(c.6.clone()).bind(c.7.clone()).bind(c.8)
                     .execute(&mut *tx).await?;
             }
-            for ((agency, day), seq) in &counters {
-                sqlx::query(
-                    "INSERT INTO dossier_counter (agency_code, day, last_seq) VALUES ($1, $2, $3) \
+            for chunk in counters.chunks(BULK * 4) {
+                let sql = format!(
+                    "INSERT INTO dossier_counter (agency_code, day, last_seq) VALUES {} \
                      ON CONFLICT (agency_code, day) DO UPDATE SET last_seq = CASE WHEN dossier_counter.last_seq > excluded.last_seq \
-                     THEN dossier_counter.last_seq ELSE excluded.last_seq END")
-                    .bind(agency.clone()).bind(*day).bind(*seq)
-                    .execute(&mut *tx).await?;
+                     THEN dossier_counter.last_seq ELSE excluded.last_seq END",
+                    marks(3, chunk.len())
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for ((agency, day), seq) in chunk {
+                    q = q.bind(agency.clone()).bind(*day).bind(*seq);
+                }
+                q.execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
         if let Some(w) = &self.sqlite_writer {
             w.counters.clear();
         }
-        Ok(items.len())
+        Ok(drows.len())
     }
 }

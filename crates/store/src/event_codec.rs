@@ -14,7 +14,7 @@
 //! dictionary by id, and every dictionary ever shipped stays in [`DICTS`]
 //! (a new one is added, with a new id, and becomes the one packing uses).
 //! `cargo test -p motcua-store --test event_dictionary -- --ignored` trains
-//! a new candidate from generated histories (docs/storage.md).
+//! a new candidate from generated histories (docs/ARCHITECTURE.md).
 
 use crate::StoreError;
 use std::cell::RefCell;

@@ -32,8 +32,8 @@ pub mod webhooks;
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
 pub use db::{Store, Wake};
 pub use dossiers::{
-    AuditReport, DocumentInfo, DossierRecord, GENESIS_HASH, Idempotency, ImportedDossier, Reply,
-    StoredEvent,
+    AuditReport, DocumentInfo, DossierRecord, GENESIS_HASH, Idempotency, ImportRows,
+    ImportedDossier, Reply, StoredEvent,
 };
 pub use error::StoreError;
 pub use outbox::{MAX_ATTEMPTS, OutboxMessage};

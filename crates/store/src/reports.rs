@@ -25,9 +25,9 @@ pub(crate) fn stat_changes(
 
 /// The head and tail of the statements adding rows to the running totals:
 /// a row already there gets the counts added.
-const STAT_INSERT: &str = "INSERT INTO stat_bucket (agency, grain, bucket, procedure_code, channel, unit_code, \
+pub(crate) const STAT_INSERT: &str = "INSERT INTO stat_bucket (agency, grain, bucket, procedure_code, channel, unit_code, \
     received, early, on_time, overdue, returned, withdrawn, overdue_open)";
-const STAT_SUM: &str = "ON CONFLICT (agency, grain, bucket, procedure_code, channel, unit_code) DO UPDATE SET \
+pub(crate) const STAT_SUM: &str = "ON CONFLICT (agency, grain, bucket, procedure_code, channel, unit_code) DO UPDATE SET \
     received = stat_bucket.received + excluded.received, early = stat_bucket.early + excluded.early, \
     on_time = stat_bucket.on_time + excluded.on_time, overdue = stat_bucket.overdue + excluded.overdue, \
     returned = stat_bucket.returned + excluded.returned, withdrawn = stat_bucket.withdrawn + excluded.withdrawn, \
