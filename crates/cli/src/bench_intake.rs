@@ -22,11 +22,11 @@ const DESKS: [(&str, &str); 6] = [
     ("H55.306.1", "05707"),
 ];
 
-pub async fn run(store: &Store, clients: usize, secs: f64) -> Result<(), CliError> {
+pub async fn run(store: &Store, clients: usize, secs: f64, rounds: usize) -> Result<(), CliError> {
     let engine = store.engine();
     motcua_store::demo::load(store).await?;
-    let raw = store.raw_commit_rate(clients, secs).await?;
-    println!("[{engine}] raw: {raw:.0} single-row commits/s ({clients} clients, {secs} s)");
+    let rounds = rounds.max(1);
+    let slice = secs / rounds as f64;
     // The raw limit for PostgreSQL is pgbench's (TPC-B-like) tps.
     let pgbench = if engine == "postgres" {
         let url = std::env::var("MOTCUA_TEST_PG_URL")
@@ -48,33 +48,39 @@ pub async fn run(store: &Store, clients: usize, secs: f64) -> Result<(), CliErro
     };
     let at = NaiveDateTime::parse_from_str("2026-12-01T09:00", "%Y-%m-%dT%H:%M")
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let store = store.clone();
-        tasks.push(tokio::spawn(async move {
-            let (desk, unit) = DESKS[c % DESKS.len()];
-            let desk = AgencyCode::new(desk).map_err(|e| CliError::Usage(e.to_string()))?;
-            let unit = UnitCode::new(unit).map_err(|e| CliError::Usage(e.to_string()))?;
-            let actor = Actor::officer("bench", Role::ReceptionOfficer, &desk);
-            let cal = WorkCalendar::standard_shared();
-            let mut codes = Vec::new();
-            while start.elapsed().as_secs_f64() < secs {
-                let code = receive(&store, &desk, &unit, &actor, at, cal).await?;
-                codes.push(code);
+    let mut created: Vec<(Vec<String>, AgencyCode)> = Vec::new();
+    let (mut raw_sum, mut intake_sum, mut n) = (0.0, 0.0, 0usize);
+    let mut ratios = Vec::with_capacity(rounds);
+    for round in 1..=rounds {
+        let raw = store.raw_commit_rate(clients, slice).await?;
+        let (made, rate) = intake(store, clients, slice, at).await?;
+        let count: usize = made.iter().map(|c| c.0.len()).sum();
+        println!(
+            "[{engine}] round {round}/{rounds}: raw {raw:.0} single-row commits/s, intake {rate:.0} dossiers/s ({:.0} %; {clients} clients, {slice:.1} s each)",
+            100.0 * rate / raw
+        );
+        ratios.push(rate / raw);
+        raw_sum += raw;
+        intake_sum += rate;
+        n += count;
+        if created.is_empty() {
+            created = made;
+        } else {
+            for (all, (codes, _)) in created.iter_mut().zip(made) {
+                all.0.extend(codes);
             }
-            Ok::<(Vec<String>, AgencyCode), CliError>((codes, desk))
-        }));
+        }
     }
-    let mut created = Vec::new();
-    for t in tasks {
-        created.push(t.await.map_err(|e| CliError::Usage(e.to_string()))??);
-    }
-    let n: usize = created.iter().map(|c| c.0.len()).sum();
-    let rate = n as f64 / start.elapsed().as_secs_f64();
+    ratios.sort_by(f64::total_cmp);
+    let raw = raw_sum / rounds as f64;
+    let rate = intake_sum / rounds as f64;
     println!(
-        "[{engine}] intake: {n} dossiers, {rate:.0} dossiers/s ({clients} clients, {:.0} % of the raw commit rate)",
-        100.0 * rate / raw
+        "[{engine}] raw: {raw:.0} single-row commits/s ({clients} clients, mean of {rounds} rounds)"
+    );
+    println!(
+        "[{engine}] intake: {n} dossiers, {rate:.0} dossiers/s ({clients} clients, {:.0} % of the raw commit rate; median round {:.0} %)",
+        100.0 * rate / raw,
+        100.0 * ratios[ratios.len() / 2]
     );
     if let Some(tps) = pgbench {
         println!(
@@ -119,6 +125,40 @@ pub async fn run(store: &Store, clients: usize, secs: f64) -> Result<(), CliErro
         audit.dossiers, audit.events, audit.broken
     );
     Ok(())
+}
+
+/// `clients` receiving dossiers for `secs` seconds: the codes each made
+/// (with its desk; client `c` at desk `c % 6`), and dossiers per second.
+async fn intake(
+    store: &Store,
+    clients: usize,
+    secs: f64,
+    at: NaiveDateTime,
+) -> Result<(Vec<(Vec<String>, AgencyCode)>, f64), CliError> {
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let (desk, unit) = DESKS[c % DESKS.len()];
+            let desk = AgencyCode::new(desk).map_err(|e| CliError::Usage(e.to_string()))?;
+            let unit = UnitCode::new(unit).map_err(|e| CliError::Usage(e.to_string()))?;
+            let actor = Actor::officer("bench", Role::ReceptionOfficer, &desk);
+            let cal = WorkCalendar::standard_shared();
+            let mut codes = Vec::new();
+            while start.elapsed().as_secs_f64() < secs {
+                let code = receive(&store, &desk, &unit, &actor, at, cal).await?;
+                codes.push(code);
+            }
+            Ok::<(Vec<String>, AgencyCode), CliError>((codes, desk))
+        }));
+    }
+    let mut created = Vec::new();
+    for t in tasks {
+        created.push(t.await.map_err(|e| CliError::Usage(e.to_string()))??);
+    }
+    let n: usize = created.iter().map(|c| c.0.len()).sum();
+    Ok((created, n as f64 / start.elapsed().as_secs_f64()))
 }
 
 /// pgbench's TPC-B-like transactions per second on `url` (scale = clients,

@@ -205,6 +205,11 @@ pub struct BenchArgs {
     /// Seconds per measurement (intake).
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
+    /// Intake: rounds of raw commits then intake, alternated, `seconds`
+    /// split between them (a machine whose speed drifts affects both
+    /// alike); the ratio reported is the median round's.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// Engines to measure (PostgreSQL from MOTCUA_TEST_PG_URL, a fresh schema).
     #[arg(long, value_enum, default_value = "both")]
     engine: BenchEngine,
@@ -245,7 +250,9 @@ pub async fn bench(s: &Settings, a: &BenchArgs) -> Result<(), CliError> {
         };
         match a.scenario {
             Scenario::Catalogue => bench_engine(&db.store, a).await?,
-            Scenario::Intake => crate::bench_intake::run(&db.store, a.clients, a.seconds).await?,
+            Scenario::Intake => {
+                crate::bench_intake::run(&db.store, a.clients, a.seconds, a.rounds).await?
+            }
             Scenario::Pages => crate::bench_pages::run(&db.store, a.searches).await?,
             Scenario::Reports => {} // answered above, on the configured database
             Scenario::Federation => crate::bench_federation::run(engine, a.searches).await?,

@@ -139,7 +139,7 @@ pub async fn run(s: &Settings, a: &GenerateArgs) -> Result<(), CliError> {
             ))
         })
         .collect();
-    let mut g = Generator::new(&plan, a.seed, seq, days);
+    let mut g = Generator::new(&plan, a.seed, seq, days).in_order(a.dossiers);
     let bar = ProgressBar::new(a.dossiers);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {per_sec} ({eta})")

@@ -136,6 +136,11 @@ pub struct Generator<'a> {
     seq: HashMap<(AgencyCode, NaiveDate), u32>,
     days: Vec<NaiveDate>,
     weights: Vec<u64>,
+    /// With a known total, dossiers are made in the order of their days
+    /// (the `made`-th of `total` on the matching share of the period), as
+    /// a desk receives them; without, each on a random day.
+    total: Option<u64>,
+    made: u64,
 }
 
 const SURNAMES: [&str; 12] = [
@@ -180,7 +185,17 @@ impl<'a> Generator<'a> {
             seq,
             days: working_days,
             weights,
+            total: None,
+            made: 0,
         }
+    }
+
+    /// Makes `total` dossiers in the order of their reception days, spread
+    /// evenly over the period (a history as it happened: codes and times
+    /// grow together, so storage appends instead of inserting at random).
+    pub fn in_order(mut self, total: u64) -> Generator<'a> {
+        self.total = Some(total.max(1));
+        self
     }
 
     fn pick_desk(&mut self) -> &'a DeskSpec {
@@ -205,7 +220,13 @@ impl<'a> Generator<'a> {
             let i = desk.procedures[self.rng.below(desk.procedures.len() as u64) as usize];
             plan.procedures.get(i)?
         };
-        let day = self.days[self.rng.below(self.days.len() as u64) as usize];
+        let n = self.days.len() as u64;
+        let i = match self.total {
+            Some(total) => (u128::from(self.made) * u128::from(n) / u128::from(total)) as u64,
+            None => self.rng.below(n),
+        };
+        self.made += 1;
+        let day = self.days[i.min(n - 1) as usize];
         let m = &plan.mix;
         let r = self.rng.unit();
         let channel = if proc.online && r < m.online {

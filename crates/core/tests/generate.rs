@@ -164,3 +164,21 @@ fn every_late_dossier_has_a_cause_and_others_none() {
     );
     assert_eq!(with_step, late, "the control sheet always names a step");
 }
+
+#[test]
+fn in_order_histories_follow_the_calendar_over_the_whole_period() {
+    let p = plan();
+    let days = working_days(&p);
+    let (first, last) = (days[0], days[days.len() - 1]);
+    let mut g = Generator::new(&p, 2019, HashMap::new(), days.clone()).in_order(600);
+    let received: Vec<_> = (0..600)
+        .map(|_| g.next(cal()).unwrap().dossier.code.date())
+        .collect();
+    // The days of the codes (the day each dossier came in) go back at most
+    // one working day (a reception after office hours counts on the next
+    // one), start on the first working day and reach the last one.
+    let index = |d| days.partition_point(|x| *x < d);
+    assert!(received.windows(2).all(|w| index(w[1]) + 1 >= index(w[0])));
+    assert_eq!(received[0], first);
+    assert!(received[599] >= last);
+}
