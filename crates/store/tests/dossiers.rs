@@ -673,3 +673,43 @@ storage_test!(
         assert_eq!((audit.dossiers, audit.broken), (batch.len() + 13, None));
     }
 );
+
+storage_test!(returning_applicant_is_found_through_its_index, |store| {
+    demo::load(store).await.unwrap();
+    let first = receive(store, t("2026-11-30T08:00"), None).await.unwrap();
+    let latest = receive(store, t("2026-12-01T09:00"), None).await.unwrap();
+    assert_ne!(first.body, latest.body);
+    let (code, applicant) = store
+        .latest_applicant(&desk(), "019203001234")
+        .await
+        .unwrap()
+        .expect("a returning applicant");
+    // The latest of the two, with the applicant as received.
+    assert_eq!(format!("{code}@1"), latest.body);
+    assert_eq!(applicant.full_name, "Nguyễn Văn A");
+    assert_eq!(applicant.phone.as_deref(), Some("0912345678"));
+    // Nobody by that number here, nor at another desk.
+    assert!(
+        store
+            .latest_applicant(&desk(), "001099000001")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let other = AgencyCode::new("H55.301.1").unwrap();
+    assert!(
+        store
+            .latest_applicant(&other, "019203001234")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The lookup's expression is indexed (migration 0022), on both engines.
+    let def = match store.engine() {
+        "sqlite" => "SELECT sql FROM sqlite_master WHERE name = 'dossier_applicant'",
+        _ => "SELECT indexdef FROM pg_indexes WHERE indexname = 'dossier_applicant'",
+    };
+    let def = store.texts_unchecked(def).await.unwrap().join(" ");
+    assert!(def.contains("receiving_agency"), "{def}");
+    assert!(def.contains("id_number"), "{def}");
+});
