@@ -126,7 +126,7 @@ pub async fn run(engine: Engine, n: usize) -> Result<(), CliError> {
     link(&a, &b, false, &["000.00.02.H55"]).await?;
     link(&a, &t, true, &[]).await?;
     link(&b, &a, false, &["H55.305.1"]).await?;
-    link(&t, &a, false, &[]).await?;
+    link(&t, &a, false, &["H55.305.1"]).await?;
     let raw = raw_http(&t.url, 3.0).await?;
     println!("[{label}] raw: {raw:.0} sequential loopback HTTP requests/s (GET /healthz)");
 

@@ -179,8 +179,29 @@ fn three_processes_exchange_dossiers_through_a_peer_restart() {
         k_tinh,
         "--upstream",
     ]);
-    tinh.run(&["peer", "add", xa.name, "--url", &xa.url(), "--key", k_xa]);
-    tinh.run(&["peer", "add", so.name, "--url", &so.url(), "--key", k_so]);
+    // The province takes status records of the desks each one hosts.
+    tinh.run(&[
+        "peer",
+        "add",
+        xa.name,
+        "--url",
+        &xa.url(),
+        "--key",
+        k_xa,
+        "--agency",
+        "H55.301.1",
+    ]);
+    tinh.run(&[
+        "peer",
+        "add",
+        so.name,
+        "--url",
+        &so.url(),
+        "--key",
+        k_so,
+        "--agency",
+        "000.00.02.H55",
+    ]);
     let roles = [
         "--role",
         "reception_officer",
@@ -337,7 +358,17 @@ fn three_processes_exchange_dossiers_through_a_peer_restart() {
         2,
         "the second waits behind the dead one: {pending}"
     );
-    tinh.run(&["peer", "add", xa.name, "--url", &xa.url(), "--key", k_xa]);
+    tinh.run(&[
+        "peer",
+        "add",
+        xa.name,
+        "--url",
+        &xa.url(),
+        "--key",
+        k_xa,
+        "--agency",
+        "H55.301.1",
+    ]);
     let replayed = stdout(&xa.run(&["outbox", "replay"]));
     assert!(replayed.starts_with('1'), "{replayed}");
     wait_until("both outboxes drained", 60, || {

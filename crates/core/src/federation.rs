@@ -29,6 +29,147 @@ pub enum FederationError {
     WrongRecipient { to: String, us: String },
     #[error("thông điệp của {claimed} nhưng gửi từ {peer}")]
     WrongSender { claimed: String, peer: String },
+    /// Signed by a peer, but not something that peer may do here.
+    #[error("{peer} không được phép: {why}")]
+    NotAllowed { peer: String, why: String },
+}
+
+/// Where an agency is hosted, as the receiver of a message sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Host {
+    /// This installation hosts it (it is stored here and no peer hosts it).
+    Here,
+    /// The sender of the message hosts it.
+    Sender,
+    /// Another peer, or nobody known here.
+    Elsewhere,
+}
+
+fn not_allowed(peer: &InstallationId, why: String) -> FederationError {
+    FederationError::NotAllowed {
+        peer: peer.to_string(),
+        why,
+    }
+}
+
+/// Whether a peer may apply a `dossier` message here (issue 18.2): its
+/// signature says who sent it, this says what that sender may do.
+///
+/// - A dossier new here must come by a transfer, made by one of the
+///   sender's officers, to an agency hosted here; it cannot claim to have
+///   been received here, nor carry the code of one of our desks.
+/// - A dossier known here may be changed only while the sender hosts the
+///   agency holding it (our copy's holder): one writer at a time.
+/// - No event the sender adds may be made by an officer of an agency
+///   hosted here (those events are written here, never received).
+pub fn authorise_sync(
+    sender: &InstallationId,
+    us: &InstallationId,
+    host: impl Fn(&str) -> Host,
+    ours_before: Option<&crate::dossier::Dossier>,
+    sync: &DossierSync,
+    new_events: &[crate::dossier::Event],
+) -> Result<(), FederationError> {
+    use crate::dossier::Actor;
+    let d = &sync.dossier;
+    for e in new_events {
+        if let Actor::Officer {
+            agency, user_id, ..
+        } = &e.actor
+            && host(agency.as_str()) == Host::Here
+        {
+            return Err(not_allowed(
+                sender,
+                format!(
+                    "sự kiện {} ghi cán bộ {user_id} của cơ quan {agency} thuộc hệ thống này",
+                    e.version
+                ),
+            ));
+        }
+    }
+    match ours_before {
+        Some(before) => {
+            let holder = before.holder();
+            if host(holder.as_str()) != Host::Sender {
+                return Err(not_allowed(
+                    sender,
+                    format!(
+                        "hồ sơ {} đang ở cơ quan {holder}, không thuộc hệ thống gửi",
+                        d.code
+                    ),
+                ));
+            }
+        }
+        None => {
+            if sync.home == *us {
+                return Err(not_allowed(
+                    sender,
+                    format!("hồ sơ {} không được tiếp nhận tại hệ thống này", d.code),
+                ));
+            }
+            if host(d.receiving_agency.as_str()) == Host::Here {
+                return Err(not_allowed(
+                    sender,
+                    format!(
+                        "mã hồ sơ {} là của bộ phận {} thuộc hệ thống này",
+                        d.code, d.receiving_agency
+                    ),
+                ));
+            }
+            if host(d.holder().as_str()) != Host::Here {
+                return Err(not_allowed(
+                    sender,
+                    format!(
+                        "hồ sơ {} không được chuyển đến cơ quan thuộc hệ thống này",
+                        d.code
+                    ),
+                ));
+            }
+            let by_sender = new_events.last().is_some_and(|e| match &e.actor {
+                Actor::Officer { agency, .. } => host(agency.as_str()) == Host::Sender,
+                _ => false,
+            });
+            if !by_sender {
+                return Err(not_allowed(
+                    sender,
+                    format!(
+                        "hồ sơ {} không do cán bộ của hệ thống gửi chuyển đến",
+                        d.code
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a peer may write this status record here: only for dossiers
+/// received at an agency it hosts, and never over a record another
+/// installation wrote (`stored_by`).
+pub fn authorise_status(
+    sender: &InstallationId,
+    host: impl Fn(&str) -> Host,
+    record: &StatusRecord,
+    stored_by: Option<&str>,
+) -> Result<(), FederationError> {
+    if host(&record.agency) != Host::Sender {
+        return Err(not_allowed(
+            sender,
+            format!(
+                "bản ghi {} của bộ phận {} không thuộc hệ thống gửi",
+                record.code, record.agency
+            ),
+        ));
+    }
+    if let Some(other) = stored_by
+        && other != sender.as_str()
+    {
+        return Err(not_allowed(
+            sender,
+            format!("bản ghi {} do hệ thống {other} gửi", record.code),
+        ));
+    }
+    Ok(())
 }
 
 /// An installation's name among its peers: 1 to 64 characters of

@@ -65,6 +65,82 @@ pub fn fold_words(s: &str) -> Vec<String> {
     words
 }
 
+/// A character no text a person typed may hold: control characters (but
+/// tab, line feed and carriage return where `multiline`), and the bidirectional
+/// overrides and isolates that make a text read differently from what it
+/// stores (CVE-2021-42574, "Trojan Source"), and the byte-order mark.
+pub fn forbidden_char(s: &str, multiline: bool) -> Option<char> {
+    s.chars().find(|&c| {
+        let line = matches!(c, '\t' | '\n' | '\r');
+        (c.is_control() && !(multiline && line))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}')
+            || ('\u{E000}'..='\u{F8FF}').contains(&c)
+            || c == '\u{FFFD}'
+    })
+}
+
+/// Why a name cannot be a person's or an organisation's name, in Vietnamese.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("tên không được để trống")]
+    Empty,
+    #[error("tên dài quá {max} ký tự")]
+    TooLong { max: usize },
+    #[error(
+        "tên có ký tự không được phép `{shown}` (U+{code:04X}): chỉ dùng chữ cái tiếng Việt hoặc chữ Latinh, chữ số, dấu cách và các dấu . , ' - ( ) / &"
+    )]
+    Character { shown: String, code: u32 },
+}
+
+/// The longest name kept (the national record's `ChuHoSo` is 255 bytes; a
+/// Vietnamese letter takes up to 3).
+pub const NAME_MAX_CHARS: usize = 200;
+
+/// Whether `c` is a letter of the Latin script (Vietnamese included) or a
+/// combining mark that Vietnamese letters are spelt with when decomposed.
+fn latin_letter(c: char) -> bool {
+    c.is_alphabetic()
+        && matches!(c as u32,
+            0x41..=0x5A | 0x61..=0x7A | 0xAA | 0xBA | 0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F
+            | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF)
+}
+
+/// Checks the name of a person or an organisation as the law writes it: the
+/// letters of Vietnamese and other Latin scripts, digits (an organisation's
+/// name may hold them), spaces and the punctuation names use. Everything else
+/// (emoji, other scripts the slips' fonts cannot print, control and
+/// bidirectional-override characters) is refused, naming the character.
+pub fn check_name(s: &str) -> Result<(), NameError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(NameError::Empty);
+    }
+    if t.chars().count() > NAME_MAX_CHARS {
+        return Err(NameError::TooLong {
+            max: NAME_MAX_CHARS,
+        });
+    }
+    for c in t.nfc() {
+        let ok = latin_letter(c)
+            || is_combining_mark(c) && ('\u{300}'..='\u{36F}').contains(&c)
+            || c.is_ascii_digit()
+            || c == ' '
+            || matches!(c, '.' | ',' | '\'' | '’' | '-' | '(' | ')' | '/' | '&');
+        if !ok {
+            let shown = if c.is_control() || forbidden_char(&c.to_string(), false).is_some() {
+                String::new()
+            } else {
+                c.to_string()
+            };
+            return Err(NameError::Character {
+                shown,
+                code: c as u32,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Escapes `%`, `_` and `\` for a SQL `LIKE … ESCAPE '\'` pattern.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -109,6 +185,60 @@ mod tests {
     #[test]
     fn like_escape_escapes_wildcards() {
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+    }
+
+    #[test]
+    fn names_of_people_and_organisations() {
+        for ok in [
+            "Nguyễn Văn An",
+            "HOÀNG THỊ THU HƯƠNG",
+            "Công ty TNHH Xây dựng 19/5",
+            "O'Brien-Smith",
+            "Müller & Søn",
+            "Đặng Ngọc Bảo (con)",
+        ] {
+            assert_eq!(check_name(ok), Ok(()), "{ok}");
+        }
+        // Decomposed marks are accepted as the same letters.
+        let nfd: String = "Nguyễn".nfd().collect();
+        assert_eq!(check_name(&nfd), Ok(()));
+        assert_eq!(check_name("  "), Err(NameError::Empty));
+        assert!(matches!(
+            check_name(&"a".repeat(201)),
+            Err(NameError::TooLong { .. })
+        ));
+        for bad in [
+            "Nguyễn 😀",
+            "Иван",
+            "李明",
+            "A\u{202E}B",
+            "A\u{0007}",
+            "A\u{FEFF}",
+            "A<b>",
+        ] {
+            let e = check_name(bad).unwrap_err();
+            assert!(matches!(e, NameError::Character { .. }), "{bad}: {e}");
+        }
+        let e = check_name("An\u{202E}").unwrap_err().to_string();
+        assert!(e.contains("U+202E"), "{e}");
+    }
+
+    #[test]
+    fn forbidden_characters() {
+        assert_eq!(forbidden_char("Ngày nghỉ bù", false), None);
+        assert_eq!(forbidden_char("a\nb", true), None);
+        assert_eq!(forbidden_char("a\nb", false), Some('\n'));
+        assert_eq!(forbidden_char("x\u{2067}y", true), Some('\u{2067}'));
+    }
+
+    proptest! {
+        #[test]
+        fn check_name_never_panics_and_accepts_only_what_it_says(s in "\\PC{0,60}") {
+            if check_name(&s).is_ok() {
+                prop_assert!(forbidden_char(&s, false).is_none());
+                prop_assert!(!s.trim().is_empty());
+            }
+        }
     }
 
     proptest! {

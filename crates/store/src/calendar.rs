@@ -4,7 +4,8 @@ use crate::db::with_db;
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use motcua_core::calendar::{
-    CalendarSpec, DayKind, DayRule, WorkCalendar, overlay_years, standard_rules,
+    CalendarError, CalendarSpec, DAY_NAME_MAX, DAY_NOTE_MAX, DayKind, DayRule, WorkCalendar,
+    overlay_years, standard_rules, usable_rules,
 };
 use motcua_core::codes::AgencyCode;
 use std::sync::Arc;
@@ -13,12 +14,51 @@ use std::time::{Duration, Instant};
 /// How long a built calendar is reused before it is rebuilt from the database.
 pub const CALENDAR_TTL: Duration = Duration::from_secs(300);
 
+/// A stored rule as its columns are, the day read as text so that a row
+/// no date type can hold still reads.
 #[derive(sqlx::FromRow)]
 struct DayRow {
-    day: NaiveDate,
+    day: String,
     kind: String,
     name: String,
     note: String,
+}
+
+/// A stored day rule that no calendar can use (a date outside the supported
+/// range, an unknown kind, a name no rule may have): skipped when calendars
+/// are built, shown flagged to the administrator, who can delete it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadDayRule {
+    /// The day as stored (the key to delete it by).
+    pub day: String,
+    pub kind: String,
+    pub name: String,
+    /// Why it is not used, in Vietnamese.
+    pub problem: String,
+}
+
+/// Why a rule cannot be stored or used, in Vietnamese.
+fn rule_problem(e: &CalendarError) -> String {
+    match e {
+        CalendarError::DateOutOfRange(d) => {
+            format!("ngày {d} nằm ngoài phạm vi lịch hỗ trợ (01/01/1900 - 31/12/2100)")
+        }
+        CalendarError::DuplicateRule(d) => format!("ngày {d} có hai quy tắc"),
+        CalendarError::UnknownDayKind(k) => format!("loại ngày `{k}` không hợp lệ"),
+        CalendarError::InvalidRule(_) => format!(
+            "tên ngày phải có 1-{DAY_NAME_MAX} ký tự, ghi chú tối đa {DAY_NOTE_MAX} ký tự, không có ký tự điều khiển"
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Checks every rule before anything is stored.
+fn check_rules(rules: &[DayRule]) -> Result<(), StoreError> {
+    for r in rules {
+        r.check()
+            .map_err(|e| StoreError::Invalid(rule_problem(&e)))?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -40,6 +80,7 @@ impl Store {
     }
 
     async fn store_day_rules(&self, scope: &str, rules: &[DayRule]) -> Result<usize, StoreError> {
+        check_rules(rules)?;
         self.forget_calendars();
         with_db!(&self.db, p => {
             let mut tx = p.begin().await?;
@@ -54,24 +95,77 @@ impl Store {
         Ok(rules.len())
     }
 
-    async fn day_rules_of(&self, scope: &str) -> Result<Vec<DayRule>, StoreError> {
+    /// The stored rules of a scope that a calendar can use, and the rows it
+    /// cannot (each logged once per read).
+    async fn day_rows_of(
+        &self,
+        scope: &str,
+    ) -> Result<(Vec<DayRule>, Vec<BadDayRule>), StoreError> {
         let rows: Vec<DayRow> = with_db!(&self.db, p => sqlx::query_as(
-            "SELECT day, kind, name, note FROM calendar_day WHERE scope = $1 ORDER BY day")
+            "SELECT CAST(day AS TEXT) AS day, kind, name, note FROM calendar_day WHERE scope = $1 ORDER BY day")
             .bind(scope).fetch_all(p).await?);
-        rows.into_iter()
-            .map(|r| {
-                let kind: DayKind = r
-                    .kind
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt(format!("calendar_day.kind {}", r.kind)))?;
-                Ok(DayRule {
-                    date: r.day,
+        let mut parsed = Vec::with_capacity(rows.len());
+        let mut bad = Vec::new();
+        for r in rows {
+            let flag = |problem: String| BadDayRule {
+                day: r.day.clone(),
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                problem,
+            };
+            let Ok(date) = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d") else {
+                bad.push(flag(format!("ngày `{}` không đọc được", r.day)));
+                continue;
+            };
+            match r.kind.parse::<DayKind>() {
+                Ok(kind) => parsed.push(DayRule {
+                    date,
                     kind,
                     name: r.name,
                     note: r.note,
-                })
-            })
-            .collect()
+                }),
+                Err(e) => bad.push(flag(rule_problem(&e))),
+            }
+        }
+        let (good, unusable) = usable_rules(parsed);
+        bad.extend(unusable.into_iter().map(|(r, e)| BadDayRule {
+            day: r.date.format("%Y-%m-%d").to_string(),
+            kind: r.kind.as_str().to_string(),
+            name: r.name,
+            problem: rule_problem(&e),
+        }));
+        for b in &bad {
+            tracing::warn!(scope, day = %b.day, problem = %b.problem, "stored calendar day skipped");
+        }
+        Ok((good, bad))
+    }
+
+    async fn day_rules_of(&self, scope: &str) -> Result<Vec<DayRule>, StoreError> {
+        Ok(self.day_rows_of(scope).await?.0)
+    }
+
+    /// The stored rules (installation-wide or of one agency) that no
+    /// calendar uses, for the administrator to see and delete.
+    pub async fn bad_day_rules(
+        &self,
+        agency: Option<&AgencyCode>,
+    ) -> Result<Vec<BadDayRule>, StoreError> {
+        let scope = agency.map(|a| a.as_str()).unwrap_or("");
+        Ok(self.day_rows_of(scope).await?.1)
+    }
+
+    /// Deletes a stored rule by its day as stored (what [`BadDayRule::day`]
+    /// says); false when there was none.
+    pub async fn remove_stored_day(
+        &self,
+        agency: Option<&AgencyCode>,
+        day: &str,
+    ) -> Result<bool, StoreError> {
+        self.forget_calendars();
+        let scope = agency.map(|a| a.as_str().to_string()).unwrap_or_default();
+        let n = with_db!(&self.db, p => sqlx::query("DELETE FROM calendar_day WHERE scope = $1 AND CAST(day AS TEXT) = $2")
+            .bind(scope).bind(day).execute(p).await?.rows_affected());
+        Ok(n > 0)
     }
 
     /// Sets one day rule, installation-wide (`agency` = `None`) or for one
@@ -84,6 +178,7 @@ impl Store {
         rule: &DayRule,
     ) -> Result<(), StoreError> {
         use chrono::Datelike;
+        check_rules(std::slice::from_ref(rule))?;
         match agency {
             Some(a) => {
                 self.import_agency_day_rules(a, std::slice::from_ref(rule))
@@ -118,11 +213,8 @@ impl Store {
         agency: Option<&AgencyCode>,
         day: NaiveDate,
     ) -> Result<bool, StoreError> {
-        self.forget_calendars();
-        let scope = agency.map(|a| a.as_str().to_string()).unwrap_or_default();
-        let n = with_db!(&self.db, p => sqlx::query("DELETE FROM calendar_day WHERE scope = $1 AND day = $2")
-            .bind(scope).bind(day).execute(p).await?.rows_affected());
-        Ok(n > 0)
+        self.remove_stored_day(agency, &day.format("%Y-%m-%d").to_string())
+            .await
     }
 
     /// The day rules stored for one agency.

@@ -26,4 +26,8 @@ pub enum StoreError {
     Conflict(String),
     #[error(transparent)]
     Transition(motcua_core::dossier::TransitionError),
+    /// The caller is known but may not do this (a peer's message outside
+    /// what it hosts).
+    #[error("{0}")]
+    Forbidden(String),
 }

@@ -103,6 +103,23 @@ impl Routing {
     }
 }
 
+/// Where `agency` is hosted, as a message from `sender` is judged:
+/// `here` holds the agencies stored here that no peer hosts.
+pub(crate) fn host_seen_from(
+    routing: &Routing,
+    sender: &InstallationId,
+    here: &std::collections::HashSet<String>,
+    agency: &str,
+) -> motcua_core::federation::Host {
+    use motcua_core::federation::Host;
+    match routing.host_of(agency) {
+        Some(p) if p == sender => Host::Sender,
+        Some(_) => Host::Elsewhere,
+        None if here.contains(agency) => Host::Here,
+        None => Host::Elsewhere,
+    }
+}
+
 /// The routing, read at most every [`ROUTING_TTL`].
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RoutingCache(Arc<Mutex<Option<Cached>>>);
@@ -362,7 +379,8 @@ pub enum Received {
 macro_rules! apply_sync {
     ($store:expr, $tx:expr, $routing:expr, $templates:expr, $us:expr, $from:expr, $sync:expr) => {{
         let sync: motcua_core::federation::DossierSync = $sync;
-        let d = sync.dossier;
+        let sync_meta = &sync;
+        let d = sync.dossier.clone();
         let code = d.code.as_str().to_string();
         let local: Option<(String, i64, String, Option<String>, String)> = sqlx::query_as(
             "SELECT data, version, last_hash, home, unit_code FROM dossier WHERE code = $1",
@@ -412,6 +430,33 @@ macro_rules! apply_sync {
             Some((data, ..)) => Some(serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("dossier {code}: {e}")))?),
             None => None,
         };
+        // What the sender may do here (signed is not allowed).
+        {
+            let mut wanted: Vec<String> = vec![d.receiving_agency.as_str().to_string(), d.holder().as_str().to_string()];
+            if let Some(o) = &old {
+                wanted.push(o.holder().as_str().to_string());
+            }
+            for ev in &new_events {
+                if let motcua_core::dossier::Actor::Officer { agency, .. } = &ev.actor {
+                    wanted.push(agency.as_str().to_string());
+                }
+            }
+            wanted.sort();
+            wanted.dedup();
+            let mut here = std::collections::HashSet::new();
+            for a in &wanted {
+                if $routing.host_of(a).is_none() {
+                    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agency WHERE code = $1")
+                        .bind(a.clone()).fetch_one(&mut *$tx).await?;
+                    if n > 0 {
+                        here.insert(a.clone());
+                    }
+                }
+            }
+            let host = |a: &str| crate::federation::host_seen_from(&$routing, $from, &here, a);
+            motcua_core::federation::authorise_sync($from, $us, host, old.as_ref(), &sync_meta, &new_events)
+                .map_err(|e| StoreError::Forbidden(e.to_string()))?;
+        }
         if !new_events.is_empty() {
             match &local {
                 None => {
@@ -495,13 +540,19 @@ macro_rules! apply_sync {
 /// record (an older version than the stored one changes nothing) and the
 /// change of the report totals from its previous facts to its new ones.
 macro_rules! apply_status {
-    ($tx:expr, $from:expr, $record:expr) => {{
+    ($tx:expr, $routing:expr, $from:expr, $record:expr) => {{
         let r: motcua_core::federation::StatusRecord = $record;
-        let old: Option<(String, i64)> = sqlx::query_as("SELECT record, version FROM feed_dossier WHERE code = $1")
+        let old: Option<(String, i64, String)> = sqlx::query_as("SELECT record, version, installation FROM feed_dossier WHERE code = $1")
             .bind(r.code.clone()).fetch_optional(&mut *$tx).await?;
-        if old.as_ref().is_none_or(|(_, v)| (*v as u64) < r.x_motcua.version) {
+        {
+            let none = std::collections::HashSet::new();
+            let host = |a: &str| crate::federation::host_seen_from(&$routing, $from, &none, a);
+            motcua_core::federation::authorise_status($from, host, &r, old.as_ref().map(|o| o.2.as_str()))
+                .map_err(|e| StoreError::Forbidden(e.to_string()))?;
+        }
+        if old.as_ref().is_none_or(|(_, v, _)| (*v as u64) < r.x_motcua.version) {
             let old_facts = match &old {
-                Some((text, _)) => Some(
+                Some((text, _, _)) => Some(
                     serde_json::from_str::<motcua_core::federation::StatusRecord>(text)
                         .map_err(|e| StoreError::Corrupt(format!("feed_dossier {}: {e}", r.code)))?
                         .facts(),
@@ -765,7 +816,7 @@ impl Store {
                         "status" => {
                             let record: motcua_core::federation::StatusRecord = serde_json::from_value(env.payload.clone())
                                 .map_err(|e| StoreError::Invalid(format!("bản ghi trạng thái không đọc được: {e}")))?;
-                            apply_status!(tx, &env.from, record);
+                            apply_status!(tx, &routing, &env.from, record);
                         }
                         _ => {}
                     }

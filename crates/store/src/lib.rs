@@ -29,6 +29,7 @@ mod users;
 mod visits;
 pub mod webhooks;
 
+pub use calendar::BadDayRule;
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
 pub use db::{Store, Wake};
 pub use dossiers::{

@@ -131,6 +131,13 @@ impl Store {
         )
     }
 
+    /// Forgets the built calendars, as a change through the store would:
+    /// for tests that change day rows by hand. Not for the app.
+    #[doc(hidden)]
+    pub fn forget_calendars_for_tests(&self) {
+        self.forget_calendars();
+    }
+
     /// The first column of every row of one query, as text: for tests that
     /// read stored rows as they are. Not for the app.
     #[doc(hidden)]

@@ -36,7 +36,9 @@ impl WebError {
                 StatusCode::NOT_FOUND
             }
             WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Forbidden(_) | WebError::Store(StoreError::Forbidden(_)) => {
+                StatusCode::FORBIDDEN
+            }
             WebError::Conflict(_) | WebError::Store(StoreError::Conflict(_)) => {
                 StatusCode::CONFLICT
             }

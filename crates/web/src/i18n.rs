@@ -688,6 +688,13 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("ws.processes", "Quy trình nội bộ", "Internal processes"),
     ("ws.c.remove", "Bỏ ngày", "Remove"),
     (
+        "ws.c.bad",
+        "Ngày đã lưu không dùng được (lịch bỏ qua; hãy xóa hoặc nhập lại)",
+        "Stored days the calendar skips (delete or enter them again)",
+    ),
+    ("ws.c.problem", "Lý do", "Problem"),
+    ("ws.c.delete_bad", "Xóa dòng", "Delete row"),
+    (
         "ws.c.derived",
         "theo quy định (tự tính)",
         "by rule (derived)",

@@ -1941,6 +1941,7 @@ struct CalendarAdminPage {
     days: Vec<DayLine>,
     kinds: Vec<(&'static str, &'static str)>,
     working_days: usize,
+    bad: Vec<motcua_store::BadDayRule>,
     error: Option<String>,
     done: Option<String>,
 }
@@ -2033,6 +2034,7 @@ async fn calendar_admin_page(
             .map(|k| (k.as_str(), k.label_vi()))
             .collect(),
         working_days,
+        bad: st.store.bad_day_rules(scope.as_ref()).await?,
         error,
         done,
     })
@@ -2067,11 +2069,23 @@ pub async fn calendar_admin_post(
     staff.check_csrf(field(&f, "csrf"))?;
     let scope = admin_scope(&st, &staff.0.user).await?;
     let date = chrono::NaiveDate::parse_from_str(field(&f, "date").unwrap_or(""), "%Y-%m-%d");
+    // The page shown after the change: the year of the day, or this year
+    // when the day is not one the page can show.
     let year = date
         .as_ref()
         .map(|d| d.year())
-        .unwrap_or_else(|_| now_local().year());
+        .ok()
+        .filter(|y| (1901..=2099).contains(y))
+        .unwrap_or_else(|| now_local().year());
     let result = async {
+        if field(&f, "op") == Some("remove-stored") {
+            let day = field(&f, "day").unwrap_or("");
+            if !st.store.remove_stored_day(scope.as_ref(), day).await? {
+                return Err(WebError::NotFound(format!("không có dòng lịch đã lưu ngày `{day}`")));
+            }
+            tracing::info!(admin = %staff.0.user.username, day, "stored calendar row deleted");
+            return Ok(format!("đã xóa dòng lịch ngày {day}"));
+        }
         let date = date.map_err(|_| WebError::BadRequest("ngày không hợp lệ".into()))?;
         match field(&f, "op").unwrap_or("") {
             "set" => {

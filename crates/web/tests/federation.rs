@@ -320,8 +320,9 @@ async fn three_installations(engine: motcua_store::testing::Engine) {
     xa.knows(&tinh, true, &[]).await;
     so.knows(&xa, false, &["H55.305.1"]).await;
     so.knows(&tinh, true, &[]).await;
-    tinh.knows(&xa, false, &[]).await;
-    tinh.knows(&so, false, &[]).await;
+    // The province accepts status records only for the desks each hosts.
+    tinh.knows(&xa, false, &["H55.305.1"]).await;
+    tinh.knows(&so, false, &["000.00.02.H55"]).await;
     // A third party told of every change the commune records.
     xa.db
         .store
@@ -554,9 +555,140 @@ async fn three_installations(engine: motcua_store::testing::Engine) {
     assert_eq!(s, StatusCode::OK, "{b}");
     assert!(b.contains("duplicate"), "{b}");
     same(&xa.get(&t_xa, &code).await, &so.get(&t_so, &code).await);
+    forgeries_are_refused(engine, &xa, &so, &tinh, &t_xa, &code).await;
     for i in [xa, so, tinh] {
         i.db.cleanup().await;
     }
+}
+
+/// `m` signed again by `key` with sequence number `seq` and, if given, its
+/// payload changed: what a peer holding its own key can send.
+fn resign(
+    key: &SigningKey,
+    m: &motcua_store::federation::PeerMessage,
+    seq: u64,
+    edit: impl FnOnce(&mut Value),
+) -> SignedMessage {
+    let mut env: Envelope = serde_json::from_str(&m.body).unwrap();
+    env.seq = seq;
+    env.id = uuid::Uuid::new_v4().to_string();
+    edit(&mut env.payload);
+    sign(key, &env).unwrap()
+}
+
+/// Issue 18.2: a configured peer signs what it likes; what it may do is
+/// limited to the agencies it hosts. Every forgery answers 403 and writes
+/// nothing.
+async fn forgeries_are_refused(
+    engine: motcua_store::testing::Engine,
+    xa: &Inst,
+    so: &Inst,
+    tinh: &Inst,
+    t_xa: &str,
+    code: &str,
+) {
+    use motcua_core::dossier::Role::*;
+    let next_from_so = |i: &Inst| {
+        let store = i.db.store.clone();
+        async move { store.inbox_count(&id("so-tu-phap")).await.unwrap() as u64 + 1 }
+    };
+    let before = xa.get(t_xa, code).await;
+    let notices = xa.db.store.outbox().await.unwrap().len();
+    // 1. The department's old return, sent again while the commune holds
+    //    the dossier: a peer changes only what its agencies hold.
+    let old_return = so
+        .db
+        .store
+        .peer_outbox(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.peer == "xa-dong-hy")
+        .unwrap();
+    let seq = next_from_so(xa).await;
+    let (s, v) = deliver(&xa.st, &resign(&so.key, &old_return, seq, |_| {})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    // 2. A twin of the department (same name and key, its own database)
+    //    receives dossiers "at the commune's desk" and transfers one to an
+    //    agency the commune hosts; then claims the commune as its home.
+    let twin = Inst::new(engine, "so-tu-phap", 12).await.unwrap();
+    twin.knows(xa, false, &["H55.301.1"]).await;
+    twin.knows(tinh, true, &[]).await;
+    let all = [ReceptionOfficer, Specialist, HeadOfOffice, SigningLeader];
+    let t_twin = twin.token("ttb", "H55.305.1", &all).await;
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let (s, v) = twin
+            .call("POST", "/api/dossiers", &t_twin, Some(json!({
+                "procedure_code": "1.001193", "channel": "direct",
+                "applicant": {"kind": "citizen", "full_name": "Kẻ Giả Mạo", "id_number": "019203009999",
+                              "email": "attacker@example.vn"}})))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        codes.push(v["code"].as_str().unwrap().to_string());
+    }
+    assert_eq!(codes[0], code, "the twin's first code is the commune's");
+    let forged = &codes[1];
+    let (s, v) = twin
+        .act(&t_twin, forged, json!({"action": "forward", "version": 1}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = twin
+        .act(
+            &t_twin,
+            forged,
+            json!({"action": "transfer", "version": 2, "to": "H55.301.1",
+                                      "budget": 120, "task": "Giả mạo"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let transfer = twin
+        .db
+        .store
+        .peer_next("xa-dong-hy")
+        .await
+        .unwrap()
+        .expect("queued for the commune");
+    let seq = next_from_so(xa).await;
+    for home in [None, Some("xa-dong-hy")] {
+        let m = resign(&twin.key, &transfer, seq, |p| {
+            if let Some(h) = home {
+                p["home"] = json!(h);
+            }
+        });
+        let (s, v) = deliver(&xa.st, &m).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "home {home:?}: {v}");
+    }
+    let (s, _) = xa
+        .call("GET", &format!("/api/dossiers/{forged}"), t_xa, None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "no forged dossier stored");
+    assert_eq!(next_from_so(xa).await, seq, "the number stays free");
+    same(&xa.get(t_xa, code).await, &before);
+    assert_eq!(
+        xa.db.store.outbox().await.unwrap().len(),
+        notices,
+        "no notice queued"
+    );
+    assert_eq!(xa.db.store.verify_audit().await.unwrap().broken, None);
+    // 3. The twin's status record of the commune's dossier, to the province:
+    //    a peer writes records only for the desks it hosts.
+    let status = twin
+        .db
+        .store
+        .peer_outbox(false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.peer == "tinh-thai-nguyen" && m.dossier_code.as_deref() == Some(code))
+        .expect("a status for the province");
+    let seq = next_from_so(tinh).await;
+    let (s, v) = deliver(&tinh.st, &resign(&twin.key, &status, seq, |_| {})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let rec = tinh.db.store.fed_record(code).await.unwrap().unwrap();
+    assert_eq!((rec.state_code, rec.agency.as_str()), (10, "H55.305.1"));
+    assert!(tinh.db.store.verify_stats(false).await.unwrap().is_empty());
+    twin.db.cleanup().await;
 }
 
 #[tokio::test]

@@ -1405,3 +1405,140 @@ storage_test!(news_editors_publish_schedule_and_sanitise, |store| {
         StatusCode::NOT_FOUND
     );
 });
+
+storage_test!(one_bad_calendar_row_never_stops_a_desk, |store| {
+    // Issue 18.1: a day outside the supported range was stored by the form
+    // (answered 400), and then every page of the desk answered 500.
+    demo::load(store).await.unwrap();
+    demo::load_dossiers(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(store, "qt.xa", "H55.305.1", &[Role::Administrator], PW).await;
+    person(store, "tn.xa", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+    let desk = AgencyCode::new("H55.305.1").unwrap();
+    let admin = sign_in(&st, "qt.xa", PW).await;
+    let page = send(
+        &st,
+        "GET",
+        "/workspace/quan-tri/lich?nam=2026",
+        &admin,
+        None,
+    )
+    .await;
+    let csrf = hidden(&page.body, "csrf");
+    // Every path refuses a bad rule and stores nothing: the form...
+    for (date, name) in [
+        ("2101-01-01", "Gõ nhầm năm"),
+        ("2026-12-07", "Tên\u{202E}ngược"),
+    ] {
+        let r = send(
+            &st,
+            "POST",
+            "/workspace/quan-tri/lich",
+            &admin,
+            Some(&[
+                ("csrf", &csrf),
+                ("op", "set"),
+                ("date", date),
+                ("kind", "holiday"),
+                ("name", name),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{date}: {}", r.body);
+    }
+    assert!(store.agency_day_rules(&desk).await.unwrap().is_empty());
+    // ... and the store's own entry points (the CLI's import and the API use them).
+    let bad = motcua_core::calendar::DayRule {
+        date: chrono::NaiveDate::from_ymd_opt(2101, 1, 1).unwrap(),
+        kind: motcua_core::calendar::DayKind::Holiday,
+        name: "x".into(),
+        note: String::new(),
+    };
+    assert!(
+        store
+            .import_agency_day_rules(&desk, std::slice::from_ref(&bad))
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .import_day_rules(std::slice::from_ref(&bad))
+            .await
+            .is_err()
+    );
+    assert!(store.set_day_rule(None, &bad).await.is_err());
+    assert!(store.bad_day_rules(Some(&desk)).await.unwrap().is_empty());
+    assert!(store.bad_day_rules(None).await.unwrap().is_empty());
+    // Rows stored before the check (or by hand) are skipped, not fatal.
+    for sql in [
+        "INSERT INTO calendar_day (scope, day, kind, name, note) VALUES ('H55.305.1', '2101-01-01', 'holiday', 'Gõ nhầm năm', '')",
+        "INSERT INTO calendar_day (scope, day, kind, name, note) VALUES ('H55.305.1', '2026-12-08', 'bogus', 'Loại lạ', '')",
+        "INSERT INTO calendar_day (scope, day, kind, name, note) VALUES ('', '2150-05-01', 'holiday', 'Sai năm', '')",
+    ] {
+        store.execute_unchecked(sql).await.unwrap();
+    }
+    store.forget_calendars_for_tests();
+    let cal = store
+        .calendar(Some(&desk))
+        .await
+        .expect("the desk's calendar still builds");
+    assert!(cal.is_working_day(chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap()));
+    store
+        .calendar(None)
+        .await
+        .expect("the installation's calendar still builds");
+    let desk_officer = sign_in(&st, "tn.xa", PW).await;
+    let queue = send(&st, "GET", "/workspace/", &desk_officer, None).await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
+    let code = queue
+        .body
+        .split("/workspace/ho-so/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a dossier in the queue")
+        .to_string();
+    let dossier = send(
+        &st,
+        "GET",
+        &format!("/workspace/ho-so/{code}"),
+        &desk_officer,
+        None,
+    )
+    .await;
+    assert_eq!(dossier.status, StatusCode::OK, "{}", dossier.body);
+    // The administrator sees the rows flagged, and deletes them.
+    let page = send(
+        &st,
+        "GET",
+        "/workspace/quan-tri/lich?nam=2026",
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Gõ nhầm năm") && page.body.contains("Loại lạ"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("ngoài phạm vi lịch"),
+        "the reason is shown"
+    );
+    let flagged = store.bad_day_rules(Some(&desk)).await.unwrap();
+    assert_eq!(flagged.len(), 2, "{flagged:?}");
+    for b in &flagged {
+        let r = send(
+            &st,
+            "POST",
+            "/workspace/quan-tri/lich",
+            &admin,
+            Some(&[("csrf", &csrf), ("op", "remove-stored"), ("day", &b.day)]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    assert!(store.bad_day_rules(Some(&desk)).await.unwrap().is_empty());
+    // The commune administrator cannot reach the installation's rows.
+    assert_eq!(store.bad_day_rules(None).await.unwrap().len(), 1);
+});

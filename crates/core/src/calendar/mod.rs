@@ -33,8 +33,9 @@ pub use crate::import::ImportError;
 pub use classify::{OpenTimeliness, Timeliness, classify_open, classify_resolved};
 pub use hours::{Session, WorkingHours};
 pub use rules::{
-    DayKind, DayRule, HOLIDAYS_VN_CSV, embedded_day_rules, known_swaps_before_2016, overlay_years,
-    parse_day_rules_csv, standard_rules, statutory_holidays, write_day_rules_csv,
+    DAY_NAME_MAX, DAY_NOTE_MAX, DayKind, DayRule, HOLIDAYS_VN_CSV, embedded_day_rules,
+    known_swaps_before_2016, overlay_years, parse_day_rules_csv, standard_rules,
+    statutory_holidays, usable_rules, write_day_rules_csv,
 };
 pub use span::{Pause, ProcessingTime, WorkSpan};
 pub use table::{CalendarSpec, DEFAULT_RECEPTION_CUTOFF, WorkCalendar, YearDay};
@@ -113,6 +114,8 @@ pub enum CalendarError {
     InvalidHours(String),
     #[error("unknown day kind `{0}` (expected holiday, compensatory, swap-dayoff or swap-workday)")]
     UnknownDayKind(String),
+    #[error("invalid day rule: {0}")]
+    InvalidRule(String),
     #[error("two day rules for {0}")]
     DuplicateRule(NaiveDate),
     #[error("invalid pause: it ends ({to}) before it starts ({from})")]

@@ -89,6 +89,66 @@ pub struct DayRule {
     pub note: String,
 }
 
+/// The longest name of a day rule.
+pub const DAY_NAME_MAX: usize = 200;
+/// The longest note of a day rule.
+pub const DAY_NOTE_MAX: usize = 300;
+
+impl DayRule {
+    /// The checks every rule passes before it is stored and before a
+    /// calendar is built from it: a date within the supported range, a name
+    /// of 1-200 characters, a note of at most 300, no control or
+    /// bidirectional-override characters.
+    pub fn check(&self) -> Result<(), CalendarError> {
+        if self.date < super::FIRST_DAY || self.date > super::LAST_DAY {
+            return Err(CalendarError::DateOutOfRange(self.date));
+        }
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > DAY_NAME_MAX {
+            return Err(CalendarError::InvalidRule(format!(
+                "the name of {} must have 1-{DAY_NAME_MAX} characters",
+                self.date
+            )));
+        }
+        if self.note.chars().count() > DAY_NOTE_MAX {
+            return Err(CalendarError::InvalidRule(format!(
+                "the note of {} is longer than {DAY_NOTE_MAX} characters",
+                self.date
+            )));
+        }
+        if let Some(c) = crate::text::forbidden_char(&self.name, false)
+            .or_else(|| crate::text::forbidden_char(&self.note, false))
+        {
+            return Err(CalendarError::InvalidRule(format!(
+                "the rule of {} holds the character U+{:04X}",
+                self.date, c as u32
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Splits rules into those a calendar can be built from (each passes
+/// [`DayRule::check`]; of two rules for one date the first is kept) and the
+/// rest, each with why. A calendar built from stored rules uses this, so one
+/// bad row never stops a desk.
+pub fn usable_rules(rules: Vec<DayRule>) -> (Vec<DayRule>, Vec<(DayRule, CalendarError)>) {
+    let mut good: Vec<DayRule> = Vec::with_capacity(rules.len());
+    let mut bad = Vec::new();
+    let mut seen = BTreeSet::new();
+    for r in rules {
+        match r.check() {
+            Err(e) => bad.push((r, e)),
+            Ok(()) if !seen.insert(r.date) => {
+                let e = CalendarError::DuplicateRule(r.date);
+                bad.push((r, e));
+            }
+            Ok(()) => good.push(r),
+        }
+    }
+    (good, bad)
+}
+
 const TET_EVE: &str = "Giao thừa Tết Nguyên Đán";
 const TET_NAMES: [&str; 4] = [
     "Tết Nguyên Đán",
@@ -381,12 +441,14 @@ pub fn parse_day_rules_csv(file_name: &str, bytes: &[u8]) -> Result<Vec<DayRule>
         if let Some(first) = seen.insert(date, row.line) {
             return Err(err(format!("ngày {date} đã có ở dòng {first}")));
         }
-        out.push(DayRule {
+        let rule = DayRule {
             date,
             kind,
             name: name.to_string(),
             note: row.get("note").to_string(),
-        });
+        };
+        rule.check().map_err(|e| err(e.to_string()))?;
+        out.push(rule);
     }
     Ok(out)
 }
