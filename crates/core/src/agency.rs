@@ -69,6 +69,24 @@ pub struct Agency {
     pub valid_to: Option<NaiveDate>,
 }
 
+impl Agency {
+    /// Whether the agency exists on `day` (within its validity period).
+    pub fn open_on(&self, day: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|f| f <= day) && self.valid_to.is_none_or(|t| day < t)
+    }
+
+    /// Whether this agency may receive `procedure` on `day`: a one-stop
+    /// desk, open that day, at a level the procedure is published for (a
+    /// record without a published level is taken to be a commune
+    /// procedure). The desk, the portal and the API all ask this.
+    pub fn may_receive(&self, procedure: &crate::catalogue::Procedure, day: NaiveDate) -> bool {
+        let levels = procedure.levels();
+        self.desk
+            && self.open_on(day)
+            && (levels.contains(&self.level) || (levels.is_empty() && self.level == Level::Commune))
+    }
+}
+
 pub const AGENCY_COLUMNS: [&str; 13] = [
     "code",
     "name",

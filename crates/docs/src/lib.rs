@@ -179,22 +179,73 @@ pub fn table_pdf(data: &TableDoc) -> Result<Vec<u8>, DocError> {
     render(TABLE, data)
 }
 
-fn render<T: Serialize>(main: &str, data: &T) -> Result<Vec<u8>, DocError> {
-    let json = serde_json::to_string(data).map_err(|e| DocError::Data(e.to_string()))?;
-    let world = DocWorld::new(main, &json);
-    // typst draws a character no font has as an empty box, silently: refuse.
-    if let Some(c) = json.chars().find(|c| {
-        !c.is_control()
-            && !world
-                .fonts
-                .iter()
-                .any(|f| f.info().coverage.contains(*c as u32))
-    }) {
-        return Err(DocError::Data(format!(
-            "ký tự `{c}` (U+{:04X}) không có trong phông chữ của phiếu",
-            c as u32
-        )));
+/// The embedded fonts, parsed once.
+fn fonts() -> &'static [Font] {
+    static FONTS_PARSED: std::sync::OnceLock<Vec<Font>> = std::sync::OnceLock::new();
+    FONTS_PARSED.get_or_init(|| {
+        FONTS
+            .iter()
+            .flat_map(|b| Font::iter(Bytes::new(b.to_vec())))
+            .collect()
+    })
+}
+
+fn covered(c: char) -> bool {
+    fonts().iter().any(|f| f.info().coverage.contains(c as u32))
+}
+
+/// What a slip prints of a stored text: every character the fonts lack
+/// (an emoji, another script, a bidirectional override) becomes one
+/// replacement mark (`�` if the fonts have it, else `?`) and a control
+/// character other than a line break a space, so that one row of data can
+/// never stop a slip or a ledger (issue 18.7). The desk's entry points
+/// refuse such names first; this is for what is stored already.
+pub fn printable_text(s: &str) -> String {
+    let mark = if covered('\u{FFFD}') { '\u{FFFD}' } else { '?' };
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            c if c.is_control() => ' ',
+            c if !covered(c)
+                || motcua_core::text::forbidden_char(&c.to_string(), true).is_some() =>
+            {
+                mark
+            }
+            c => c,
+        })
+        .collect()
+}
+
+/// Every string of a JSON value, made printable.
+fn make_printable(v: &mut serde_json::Value, replaced: &mut usize) {
+    match v {
+        serde_json::Value::String(s) => {
+            let p = printable_text(s);
+            if p != *s {
+                *replaced += 1;
+                *s = p;
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| make_printable(x, replaced)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| make_printable(x, replaced)),
+        _ => {}
     }
+}
+
+fn render<T: Serialize>(main: &str, data: &T) -> Result<Vec<u8>, DocError> {
+    let mut value = serde_json::to_value(data).map_err(|e| DocError::Data(e.to_string()))?;
+    // typst would draw a character no font has as an empty box, silently:
+    // print a visible replacement mark instead.
+    let mut replaced = 0;
+    make_printable(&mut value, &mut replaced);
+    if replaced > 0 {
+        tracing::warn!(
+            texts = replaced,
+            "characters outside the slip fonts replaced"
+        );
+    }
+    let json = value.to_string();
+    let world = DocWorld::new(main, &json);
     let warned = typst::compile::<typst_layout::PagedDocument>(&world);
     // A warning (e.g. a missing font falling back to another) is an error:
     // a slip must never print with the wrong glyphs.
@@ -231,10 +282,7 @@ struct DocWorld {
 
 impl DocWorld {
     fn new(main: &str, json: &str) -> Self {
-        let fonts: Vec<Font> = FONTS
-            .iter()
-            .flat_map(|b| Font::iter(Bytes::new(b.to_vec())))
-            .collect();
+        let fonts: Vec<Font> = fonts().to_vec();
         let mut inputs = Dict::new();
         inputs.insert("data".into(), json.into_value());
         let id = |p: &str| {

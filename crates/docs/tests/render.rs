@@ -1,8 +1,8 @@
 //! Real PDFs from the templates, with Vietnamese text and the QR code.
 
 use motcua_docs::{
-    HeaderCell, LedgerData, Line, SlipData, Table, TableDoc, date_words, ledger_pdf, qr_svg,
-    slip_pdf, table_pdf,
+    HeaderCell, LedgerData, Line, SlipData, Table, TableDoc, date_words, ledger_pdf,
+    printable_text, qr_svg, slip_pdf, table_pdf,
 };
 
 fn slip() -> SlipData {
@@ -104,11 +104,19 @@ fn ledger_renders() {
 }
 
 #[test]
-fn a_character_the_font_lacks_is_refused_not_drawn_as_a_box() {
+fn a_character_the_font_lacks_is_replaced_by_a_visible_mark_not_a_box() {
+    // Issue 18.7: an emoji in a stored name stopped the receipt, the control
+    // sheet and the desk's whole ledger.
+    let mark = printable_text("😀");
+    assert!(mark == "\u{FFFD}" || mark == "?", "{mark}");
+    assert_eq!(printable_text("A → B"), format!("A {mark} B"));
+    assert_eq!(printable_text("Nguyễn Văn An"), "Nguyễn Văn An");
+    assert_eq!(printable_text("a\u{7}b\u{202E}c"), format!("a b{mark}c"));
     let mut s = slip();
-    s.paragraphs.push(Line::new("Bên giao", "A → B"));
-    let e = slip_pdf(&s).unwrap_err().to_string();
-    assert!(e.contains("U+2192"), "{e}");
+    s.paragraphs
+        .push(Line::new("Bên giao", "A → B 😀 \u{202E}Иван李明\u{0007}"));
+    let pdf = slip_pdf(&s).expect("the slip prints");
+    assert!(pdf.starts_with(b"%PDF-"));
 }
 
 fn table_doc() -> TableDoc {

@@ -16,6 +16,10 @@ use std::collections::HashMap;
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// An idempotency key with the user and a hash of the request it came with.
+/// Keys are the caller's own (per user); the hash covers the method, the
+/// path and the body, so a key reused for another request (another
+/// dossier's action, another body) is refused, never answered with the
+/// first request's reply (as Stripe and the IETF Idempotency-Key draft do).
 #[derive(Debug, Clone)]
 pub struct Idempotency {
     pub username: String,
@@ -24,12 +28,31 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
-    pub fn new(username: &str, key: &str, request_body: &[u8]) -> Self {
+    pub fn new(username: &str, key: &str, method: &str, path: &str, request_body: &[u8]) -> Self {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for part in [
+            method.as_bytes(),
+            b"\n",
+            path.as_bytes(),
+            b"\n",
+            request_body,
+        ] {
+            h.update(part);
+        }
         Idempotency {
             username: username.into(),
             key: key.into(),
-            request_hash: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(request_body)),
+            request_hash: hex::encode(h.finalize()),
         }
+    }
+
+    /// The refusal of a key reused for another request.
+    pub(crate) fn reused(&self) -> StoreError {
+        StoreError::KeyReused(format!(
+            "khóa Idempotency-Key `{}` đã dùng cho một yêu cầu khác (đường dẫn hoặc nội dung khác); dùng khóa mới",
+            self.key
+        ))
     }
 }
 
@@ -143,10 +166,7 @@ macro_rules! idem_lookup {
                 .await?;
                 match row {
                     Some((h, _, _)) if h != i.request_hash => {
-                        return Err(StoreError::Invalid(format!(
-                            "khóa Idempotency-Key `{}` đã dùng cho một yêu cầu khác",
-                            i.key
-                        )));
+                        return Err(i.reused());
                     }
                     Some((_, status, body)) => Some(Reply { status: status as u16, body, replayed: true }),
                     None => None,

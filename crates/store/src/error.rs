@@ -26,6 +26,9 @@ pub enum StoreError {
     Conflict(String),
     #[error(transparent)]
     Transition(motcua_core::dossier::TransitionError),
+    /// An idempotency key reused for a different request.
+    #[error("{0}")]
+    KeyReused(String),
     /// The caller is known but may not do this (a peer's message outside
     /// what it hosts).
     #[error("{0}")]

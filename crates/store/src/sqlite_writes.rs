@@ -824,10 +824,7 @@ async fn lookup_idempotency(
     .fetch_optional(&mut *conn)
     .await?;
     match row {
-        Some((h, _, _)) if h != i.request_hash => Err(StoreError::Invalid(format!(
-            "khóa Idempotency-Key `{}` đã dùng cho một yêu cầu khác",
-            i.key
-        ))),
+        Some((h, _, _)) if h != i.request_hash => Err(i.reused()),
         Some((_, status, body)) => Ok(Some(Reply {
             status: status as u16,
             body,

@@ -105,6 +105,14 @@ impl Store {
         })
     }
 
+    /// A user whose account is active (not disabled by an administrator).
+    pub async fn active_user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let row: Option<UserRow> = with_db!(&self.db, p => sqlx::query_as(
+            "SELECT username, full_name, agency_code, roles FROM app_user WHERE username = $1 AND active")
+            .bind(username).fetch_optional(p).await?);
+        row.map(User::try_from).transpose()
+    }
+
     pub async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
         let row: Option<UserRow> = with_db!(&self.db, p => sqlx::query_as(
             "SELECT username, full_name, agency_code, roles FROM app_user WHERE username = $1")

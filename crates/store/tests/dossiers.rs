@@ -260,7 +260,7 @@ storage_test!(concurrent_edits_never_lose_one_another, |store| {
 
 storage_test!(idempotent_create_returns_the_first_answer, |store| {
     demo::load(store).await.unwrap();
-    let key = Idempotency::new("ttb", "abc", b"{\"same\":1}");
+    let key = Idempotency::new("ttb", "abc", "POST", "/api/dossiers", b"{\"same\":1}");
     let first = receive(store, t("2026-11-30T08:00"), Some(&key))
         .await
         .unwrap();
@@ -273,13 +273,19 @@ storage_test!(idempotent_create_returns_the_first_answer, |store| {
     let next = receive(store, t("2026-11-30T08:02"), None).await.unwrap();
     assert_eq!(next.body, "H55.305.1-261130-0002@1");
     // The same key with another request is refused.
-    let other = Idempotency::new("ttb", "abc", b"{\"other\":2}");
+    let other = Idempotency::new("ttb", "abc", "POST", "/api/dossiers", b"{\"other\":2}");
     assert!(matches!(
         receive(store, t("2026-11-30T08:03"), Some(&other)).await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::KeyReused(_))
     ));
     // Keys are per user.
-    let mine = Idempotency::new("someone-else", "abc", b"{\"same\":1}");
+    let mine = Idempotency::new(
+        "someone-else",
+        "abc",
+        "POST",
+        "/api/dossiers",
+        b"{\"same\":1}",
+    );
     assert!(
         !receive(store, t("2026-11-30T08:04"), Some(&mine))
             .await

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDateTime, Utc};
 use motcua_core::calendar::{ProcessingTime, to_local};
-use motcua_core::codes::{Level, ProcedureCode};
+use motcua_core::codes::ProcedureCode;
 use motcua_core::dossier::{
     Action, Actor, Applicant, Capacity, Channel, Command, Dossier, DossierCode, NewDossier,
     ProcedureRef, State as DState, may,
@@ -150,6 +150,7 @@ fn to_response(r: Reply) -> Response {
 fn idempotency(
     headers: &HeaderMap,
     user: &User,
+    path: &str,
     body: &[u8],
 ) -> Result<Option<Idempotency>, WebError> {
     match headers.get("idempotency-key") {
@@ -165,7 +166,13 @@ fn idempotency(
                         "tiêu đề Idempotency-Key phải là chuỗi ASCII 1-200 ký tự".into(),
                     )
                 })?;
-            Ok(Some(Idempotency::new(&user.username, key, body)))
+            Ok(Some(Idempotency::new(
+                &user.username,
+                key,
+                "POST",
+                path,
+                body,
+            )))
         }
     }
 }
@@ -202,7 +209,8 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError
 #[utoipa::path(post, path = "/api/dossiers", tag = "dossiers", request_body = NewDossierInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key: a repeat returns the first answer")),
     responses((status = 201, body = DossierView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "The Idempotency-Key was used for another request")),
     security(("bearer" = [])))]
 pub async fn create(
     State(st): State<AppState>,
@@ -210,7 +218,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let idem = idempotency(&headers, &user, &body)?;
+    let idem = idempotency(&headers, &user, "/api/dossiers", &body)?;
     let input: NewDossierInput = parse_json(&body)?;
     Ok(to_response(receive(&st, &user, input, idem).await?))
 }
@@ -256,9 +264,7 @@ pub(crate) async fn receive_or_refuse(
             agency.name
         )));
     }
-    if agency.valid_to.is_some_and(|t| at.date() >= t)
-        || agency.valid_from.is_some_and(|f| at.date() < f)
-    {
+    if !agency.open_on(at.date()) {
         return Err(WebError::Forbidden(format!(
             "{} không hoạt động vào ngày {}",
             agency.name,
@@ -278,11 +284,8 @@ pub(crate) async fn receive_or_refuse(
             ))
         })?;
     let p = &version.procedure;
-    let levels = p.levels();
-    // A record without a published level is taken to be a commune procedure.
-    let handles =
-        levels.contains(&agency.level) || (levels.is_empty() && agency.level == Level::Commune);
-    if !handles {
+    // A desk open today: what is left is the procedure's level.
+    if !agency.may_receive(p, at.date()) {
         return Err(WebError::BadRequest(format!(
             "thủ tục {pcode} ({}) không thuộc thẩm quyền tiếp nhận của {} ({})",
             p.level,
@@ -298,6 +301,9 @@ pub(crate) async fn receive_or_refuse(
     let time = ProcessingTime::new(spec.unit, spec.value)
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let applicant = input.applicant;
+    applicant
+        .check_entry()
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let documents: Vec<String> = match &input.documents {
         // A refusal records what was presented, complete or not.
         Some(presented) if refusal.is_some() => presented.clone(),
@@ -413,7 +419,8 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/dossiers/{code}/actions", tag = "dossiers", request_body = Command,
     params(("code" = String, Path, description = "Dossier code"), ("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe key")),
     responses((status = 200, body = DossierView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "The Idempotency-Key was used for another request")),
     security(("bearer" = [])))]
 pub async fn act(
     State(st): State<AppState>,
@@ -423,7 +430,8 @@ pub async fn act(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let code = dossier_code(&code)?;
-    let idem = idempotency(&headers, &user, &body)?;
+    let path = format!("/api/dossiers/{code}/actions");
+    let idem = idempotency(&headers, &user, &path, &body)?;
     let cmd: Command = parse_json(&body)?;
     Ok(to_response(perform(&st, &user, &code, cmd, idem).await?))
 }
@@ -440,6 +448,19 @@ pub(crate) async fn perform(
     // Checks the role first (403 names the user's roles).
     let fallback = actor_for(user, cmd.action.action())?;
     let rec = load(st, code, user).await?;
+    if let motcua_core::dossier::CommandAction::Assign { assignee, .. } = &cmd.action {
+        let holder = rec.dossier.holder().clone();
+        let ok = match st.store.active_user(assignee.trim()).await? {
+            Some(a) => motcua_core::dossier::may_be_assigned(&holder, &a.agency, &a.roles),
+            None => false,
+        };
+        if !ok {
+            return Err(WebError::BadRequest(format!(
+                "không phân công được cho `{}`: cần một cán bộ xử lý hồ sơ đang hoạt động của cơ quan {holder}",
+                assignee.trim()
+            )));
+        }
+    }
     let cal = st
         .store
         .calendar(Some(&rec.dossier.receiving_agency))

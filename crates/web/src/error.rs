@@ -43,6 +43,7 @@ impl WebError {
                 StatusCode::CONFLICT
             }
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Store(StoreError::KeyReused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Store(StoreError::Transition(t)) => {

@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use motcua_core::calendar::{ProcessingTime, to_local};
-use motcua_core::codes::{AgencyCode, Level, ProcedureCode};
+use motcua_core::codes::{AgencyCode, ProcedureCode};
 use motcua_core::dossier::{
     Actor, Applicant, ApplicantKind, Channel, Dossier, NewDossier, ProcedureRef,
 };
@@ -97,18 +97,12 @@ async fn page(
             WebError::NotFound(format!("không có thủ tục mã `{code}` đang có hiệu lực"))
         })?
         .procedure;
-    let levels = p.levels();
     let desks = st
         .store
         .all_agencies()
         .await?
         .into_iter()
-        .filter(|a| {
-            a.desk
-                && a.valid_to.is_none_or(|t| t > today)
-                && a.valid_from.is_none_or(|f| f <= today)
-                && (levels.contains(&a.level) || (levels.is_empty() && a.level == Level::Commune))
-        })
+        .filter(|a| a.may_receive(&p, today))
         .map(|a| (a.code.to_string(), a.name))
         .collect();
     let csrf = format!("{}", uuid::Uuid::new_v4().simple());
@@ -269,8 +263,12 @@ pub async fn submit(
             .store
             .agency(&desk)
             .await?
-            .filter(|a| a.desk && a.valid_to.is_none_or(|t| t > now.date()))
-            .ok_or_else(|| WebError::BadRequest("nơi nộp hồ sơ không hợp lệ".into()))?;
+            .filter(|a| a.may_receive(p, now.date()))
+            .ok_or_else(|| {
+                WebError::BadRequest(format!(
+                    "nơi nộp hồ sơ không hợp lệ: {desk} không tiếp nhận thủ tục {pcode} (chọn một nơi trong danh sách)"
+                ))
+            })?;
         let kind = if get("kind") == "organisation" {
             ApplicantKind::Organisation
         } else {
@@ -278,6 +276,7 @@ pub async fn submit(
         };
         let opt = |k: &str| Some(get(k)).filter(|v| !v.trim().is_empty());
         let applicant = Applicant::new(kind, get("full_name"), get("id_number"), opt("phone"), opt("email"), get("address"))
+            .and_then(|a| a.check_entry().map(|()| a))
             .map_err(|e| WebError::BadRequest(e.to_string()))?;
         for (i, d) in p.documents.iter().enumerate() {
             if d.required && !uploads.iter().any(|u| u.index == i) {

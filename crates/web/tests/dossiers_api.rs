@@ -115,7 +115,7 @@ storage_test!(receive_read_and_act, |store| {
         )
         .await
         .0,
-        StatusCode::BAD_REQUEST
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     // Forward, assign, complete the steps, resolve, return the result.
     let act = |action: Value| {
@@ -769,3 +769,253 @@ storage_test!(scoped_tokens_keep_to_their_scopes, |store| {
     let all = store.create_token("ttb").await.unwrap();
     assert_eq!(store.token_grant(&all).await.unwrap().unwrap().1, None);
 });
+
+storage_test!(idempotency_keys_are_tied_to_their_request, |store| {
+    // Issue 18.9: the same key sent to another dossier's action returned the
+    // first dossier's answer.
+    demo::load(store).await.unwrap();
+    let tok = user(
+        store,
+        "ttb",
+        "H55.305.1",
+        &[Role::ReceptionOfficer, Role::Specialist],
+    )
+    .await;
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let (s, v, _) = call(
+            store,
+            "POST",
+            "/api/dossiers",
+            Some(&tok),
+            None,
+            Some(birth()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        codes.push(v["code"].as_str().unwrap().to_string());
+    }
+    let forward = json!({"action": "forward", "version": 1});
+    let act = |code: &str| format!("/api/dossiers/{code}/actions");
+    let (s, first, replayed) = call(
+        store,
+        "POST",
+        &act(&codes[0]),
+        Some(&tok),
+        Some("same-key"),
+        Some(forward.clone()),
+    )
+    .await;
+    assert_eq!((s, replayed), (StatusCode::OK, false), "{first}");
+    // The same request again: the first answer, marked as a replay.
+    let (s, again, replayed) = call(
+        store,
+        "POST",
+        &act(&codes[0]),
+        Some(&tok),
+        Some("same-key"),
+        Some(forward.clone()),
+    )
+    .await;
+    assert_eq!((s, replayed), (StatusCode::OK, true));
+    assert_eq!(again, first);
+    // The same key on the other dossier's action: 422, and that dossier unchanged.
+    let (s, v, replayed) = call(
+        store,
+        "POST",
+        &act(&codes[1]),
+        Some(&tok),
+        Some("same-key"),
+        Some(forward.clone()),
+    )
+    .await;
+    assert_eq!(
+        (s, replayed),
+        (StatusCode::UNPROCESSABLE_ENTITY, false),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("same-key"),
+        "{v}"
+    );
+    let (_, other, _) = call(
+        store,
+        "GET",
+        &format!("/api/dossiers/{}", codes[1]),
+        Some(&tok),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(other["version"], 1, "{other}");
+    // The same key with another body on the same path: 422.
+    let (s, _, _) = call(
+        store,
+        "POST",
+        &act(&codes[0]),
+        Some(&tok),
+        Some("same-key"),
+        Some(json!({"action": "forward", "version": 2})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // The same key for a reception: 422, no dossier made.
+    let (s, _, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&tok),
+        Some("same-key"),
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // Another caller's key of the same name is their own.
+    let tok2 = user(
+        store,
+        "ttb2",
+        "H55.305.1",
+        &[Role::ReceptionOfficer, Role::Specialist],
+    )
+    .await;
+    let (s, v, replayed) = call(
+        store,
+        "POST",
+        &act(&codes[1]),
+        Some(&tok2),
+        Some("same-key"),
+        Some(forward),
+    )
+    .await;
+    assert_eq!((s, replayed), (StatusCode::OK, false), "{v}");
+});
+
+storage_test!(
+    assign_names_an_officer_of_the_holder_and_names_are_checked,
+    |store| {
+        // Issue 18.10: `assign` took any username, and the assignee's queue then
+        // showed the applicant's name; 18.7: names the slips cannot print.
+        demo::load(store).await.unwrap();
+        let all = [Role::ReceptionOfficer, Role::Specialist, Role::HeadOfOffice];
+        let tok = user(store, "ttb", "H55.305.1", &all).await;
+        user(store, "cv.xa", "H55.305.1", &[Role::Specialist]).await;
+        user(store, "cv.khac", "H55.301.1", &[Role::Specialist]).await;
+        user(store, "bt.xa", "H55.305.1", &[Role::Editor]).await;
+        let (s, v, _) = call(
+            store,
+            "POST",
+            "/api/dossiers",
+            Some(&tok),
+            None,
+            Some(birth()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let code = v["code"].as_str().unwrap().to_string();
+        let act = format!("/api/dossiers/{code}/actions");
+        let (s, v, _) = call(
+            store,
+            "POST",
+            &act,
+            Some(&tok),
+            None,
+            Some(json!({"action": "forward", "version": 1})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        for nobody in ["khong-ton-tai", "cv.khac", "bt.xa", ""] {
+            let (s, v, _) = call(
+                store,
+                "POST",
+                &act,
+                Some(&tok),
+                None,
+                Some(json!({"action": "assign", "version": 2, "assignee": nobody})),
+            )
+            .await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{nobody}: {v}");
+        }
+        let (_, d, _) = call(
+            store,
+            "GET",
+            &format!("/api/dossiers/{code}"),
+            Some(&tok),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(d["version"], 2, "nothing changed: {d}");
+        let (s, v, _) = call(
+            store,
+            "POST",
+            &act,
+            Some(&tok),
+            None,
+            Some(json!({"action": "assign", "version": 2, "assignee": "cv.xa"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        // Names: refused with the character named, nothing received.
+        for (name, says) in [
+            ("Nguyễn Văn A 😀", "U+1F600"),
+            ("Nguyễn\u{202E}Văn", "U+202E"),
+            ("李明", "U+674E"),
+        ] {
+            let mut b = birth();
+            b["applicant"]["full_name"] = json!(name);
+            let (s, v, _) = call(store, "POST", "/api/dossiers", Some(&tok), None, Some(b)).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{name}: {v}");
+            assert!(
+                v["error"]["message"].as_str().unwrap().contains(says),
+                "{v}"
+            );
+        }
+        let desk = AgencyCode::new("H55.305.1").unwrap();
+        assert_eq!(store.count_dossiers_at(&desk).await.unwrap(), 1);
+        // A name stored before the check still prints: the slips replace what
+        // the fonts lack instead of failing the receipt and the ledger.
+        store
+        .execute_unchecked(&format!(
+            "UPDATE dossier SET data = REPLACE(data, 'Nguyễn Văn A', 'Nguyễn Văn A 😀\u{202E}') WHERE code = '{code}'"
+        ))
+        .await
+        .unwrap();
+        let (_, d, _) = call(
+            store,
+            "GET",
+            &format!("/api/dossiers/{code}"),
+            Some(&tok),
+            None,
+            None,
+        )
+        .await;
+        assert!(
+            d["dossier"]["applicant"]["full_name"]
+                .as_str()
+                .unwrap()
+                .contains('😀'),
+            "{d}"
+        );
+        for uri in [
+            format!("/api/dossiers/{code}/slips/receipt.pdf"),
+            format!("/api/dossiers/{code}/slips/control-sheet.pdf"),
+            format!(
+                "/api/ledger.pdf?desk=H55.305.1&year={}",
+                chrono::Datelike::year(&motcua_core::calendar::to_local(chrono::Utc::now()))
+            ),
+        ] {
+            let res = router(AppState::new(store.clone()))
+                .oneshot(
+                    Request::get(&uri)
+                        .header("authorization", format!("Bearer {tok}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{uri}");
+            let bytes = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+            assert!(bytes.starts_with(b"%PDF-"), "{uri}");
+        }
+    }
+);

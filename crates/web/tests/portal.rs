@@ -118,6 +118,29 @@ storage_test!(a_citizen_submits_online_without_an_account, |store| {
             .unwrap(),
         0
     );
+    // Issue 18.10: a commune procedure at the province's desk (the desk path
+    // refused it, the portal took it); 18.7: a name no slip can print.
+    for (desk, name, says) in [
+        ("000.00.10.H55", "Đinh Thị E", "không tiếp nhận thủ tục"),
+        ("H55.305.1", "Đinh Thị E 😀", "U+1F600"),
+        ("H55.305.1", "Đinh\u{202E}Thị E", "U+202E"),
+    ] {
+        let p = vec![
+            Part::Field("csrf", csrf),
+            Part::Field("desk", desk),
+            Part::Field("kind", "citizen"),
+            Part::Field("full_name", name),
+            Part::Field("id_number", "019203001234"),
+            Part::File(&form, "application/pdf", PDF),
+        ];
+        let (s, b) = post(&st, &cookie, multipart(&p)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{desk} {name}: {b}");
+        assert!(b.contains(says), "{says}: {b}");
+    }
+    for desk in ["000.00.10.H55", "H55.305.1"] {
+        let desk = motcua_core::codes::AgencyCode::new(desk).unwrap();
+        assert_eq!(store.count_dossiers_at(&desk).await.unwrap(), 0);
+    }
     // With two attachments: submitted, awaiting reception at the desk.
     let mut p = fields(csrf);
     p.push(Part::File(&form, "application/pdf", PDF));

@@ -68,6 +68,7 @@ pub use process::{
 };
 pub use role::{
     Actor, AgencyScope, Capacity, Role, agency_scope, allowed_capacities, legal_basis, may,
+    may_be_assigned,
 };
 pub use rules::{Paper, RuleSet, RuleSetError, RuleSetTable, SlipForm, SlipKind, SupplementClock};
 pub use state::{Action, Channel, Delivery, OverdueReason, State};

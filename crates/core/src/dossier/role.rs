@@ -29,6 +29,24 @@ named_enum!(
     }
 );
 
+impl Role {
+    /// Whether the role works on dossiers (administrators, oversight
+    /// readers and editors take no action on them).
+    pub const fn works_dossiers(self) -> bool {
+        matches!(
+            self,
+            Role::ReceptionOfficer | Role::Specialist | Role::HeadOfOffice | Role::SigningLeader
+        )
+    }
+}
+
+/// Whether a person may be assigned a dossier held by `holder`: an
+/// officer of that agency who works on dossiers. The assignee's queue then
+/// shows the applicant, so nobody else may be named.
+pub fn may_be_assigned(holder: &AgencyCode, agency: &AgencyCode, roles: &[Role]) -> bool {
+    agency == holder && roles.iter().any(|r| r.works_dossiers())
+}
+
 /// The capacity in which an actor acts: a role, the applicant, or the system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Capacity {
