@@ -18,7 +18,7 @@ pub struct GlobalArgs {
     /// Database to use instead of the data folder's SQLite file: sqlite://PATH or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "MOTCUA_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
-    /// Optional TOML file with settings (keys: listen, data_dir, database_url, log_format, load_demo).
+    /// Optional TOML file with settings (keys: listen, data_dir, database_url, log_format, demo, sqlite_synchronous, …; see README).
     #[arg(long, global = true, env = "MOTCUA_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Log format: text or json.
@@ -31,9 +31,19 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "MOTCUA_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
-    /// Do not load the demo data set into an empty database.
+    /// Production start: no demo accounts, dossiers or news. An empty
+    /// database gets the reference data and one administrator (`quantri`)
+    /// whose password is generated and printed once.
     #[arg(long)]
     pub no_demo: bool,
+    /// Read the first administrator's password from standard input instead
+    /// of generating one (with --no-demo or `demo = false`).
+    #[arg(long)]
+    pub admin_password_stdin: bool,
+    /// The root agency of the first administrator (default: the one agency
+    /// without a parent in the reference data).
+    #[arg(long, value_name = "CODE")]
+    pub admin_agency: Option<String>,
 }
 
 fn default_from() -> String {
@@ -60,6 +70,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub log_format: String,
+    /// Load the demo (accounts with a published password, dossiers, news)
+    /// into an empty database; `false` for a real installation.
+    #[serde(alias = "demo")]
     pub load_demo: bool,
     /// SMTP relay for notifications to applicants (`smtp://HOST:PORT`); none: messages wait in the outbox.
     #[serde(default)]
@@ -88,6 +101,14 @@ pub struct Settings {
     /// Longest wait between two tries of a message to a peer, in seconds.
     #[serde(default = "default_peer_retry_cap")]
     pub peer_retry_cap_seconds: u64,
+    /// SQLite durability: `full` (default: an acknowledged dossier survives
+    /// a power cut) or `normal` (survives a crash of the process only).
+    #[serde(default = "default_sqlite_synchronous")]
+    pub sqlite_synchronous: String,
+}
+
+fn default_sqlite_synchronous() -> String {
+    "full".into()
 }
 
 impl Default for Settings {
@@ -106,6 +127,7 @@ impl Default for Settings {
             public_url: None,
             peer_retry_ms: default_peer_retry_ms(),
             peer_retry_cap_seconds: default_peer_retry_cap(),
+            sqlite_synchronous: default_sqlite_synchronous(),
         }
     }
 }
@@ -172,6 +194,14 @@ impl Settings {
                     .map_err(|_| CliError::Usage(format!("{var} `{v}`: cần một số nguyên")))?;
             }
         }
+        if let Ok(v) = std::env::var("MOTCUA_SQLITE_SYNCHRONOUS")
+            && !v.is_empty()
+        {
+            s.sqlite_synchronous = v;
+        }
+        s.sqlite_synchronous
+            .parse::<motcua_store::SqliteDurability>()
+            .map_err(|e| CliError::Usage(e.to_string()))?;
         if let Some(f) = &g.log_format {
             s.log_format = f.clone();
         }
@@ -216,7 +246,11 @@ pub fn init_tracing(s: &Settings) {
 /// Connects and migrates.
 pub async fn open_store(s: &Settings) -> Result<Store, CliError> {
     let url = s.database_url()?;
-    let store = Store::connect(&url).await?;
+    let durability = s
+        .sqlite_synchronous
+        .parse()
+        .map_err(|e: motcua_store::StoreError| CliError::Usage(e.to_string()))?;
+    let store = Store::connect_with(&url, durability).await?;
     store.migrate().await?;
     Ok(store)
 }
@@ -243,20 +277,31 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
         .await?
         .with_sms_notices(s.sms_gateway_url.is_some())
         .with_portal_url(&public_url);
-    if s.load_demo && !args.no_demo && store.is_empty().await? {
+    let demo = s.load_demo && !args.no_demo;
+    if args.admin_password_stdin && demo {
+        return Err(CliError::Usage(
+            "--admin-password-stdin đi cùng --no-demo (hoặc demo = false)".into(),
+        ));
+    }
+    if store.is_empty().await? {
         let d = motcua_store::demo::load(&store).await?;
-        let dossiers = motcua_store::demo::load_dossiers(&store).await?;
-        motcua_store::demo::load_users(&store).await?;
-        motcua_store::demo::load_news(&store).await?;
         tracing::info!(
-            dossiers,
             units = d.units,
             agencies = d.agencies,
             procedures = d.procedures,
-            "demo data set loaded"
+            "reference data loaded"
         );
+        if demo {
+            let dossiers = motcua_store::demo::load_dossiers(&store).await?;
+            motcua_store::demo::load_users(&store).await?;
+            motcua_store::demo::load_news(&store).await?;
+            tracing::info!(dossiers, "demo data set loaded");
+        }
     }
-    if !args.no_demo {
+    if !demo {
+        first_administrator(&store, args).await?;
+    }
+    if demo {
         let demo = motcua_store::demo::active_demo_users(&store).await?;
         if !demo.is_empty() {
             tracing::warn!(
@@ -330,6 +375,62 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
     hooks.abort();
     store.close().await;
     tracing::info!("shut down gracefully");
+    Ok(())
+}
+
+/// A production start: the installation's first administrator, if none is
+/// active yet, with a password read from standard input or generated and
+/// printed once on standard output.
+async fn first_administrator(store: &Store, args: &ServeArgs) -> Result<(), CliError> {
+    let agency = match &args.admin_agency {
+        Some(a) => motcua_core::codes::AgencyCode::new(a)
+            .map_err(|e| CliError::Usage(format!("--admin-agency `{a}`: {e}")))?,
+        None => {
+            let roots: Vec<_> = store
+                .all_agencies()
+                .await?
+                .into_iter()
+                .filter(|a| a.parent_code.is_none())
+                .collect();
+            match roots.as_slice() {
+                [one] => one.code.clone(),
+                _ => {
+                    return Err(CliError::Usage(format!(
+                        "có {} cơ quan gốc: chọn một cho quản trị viên đầu tiên bằng --admin-agency",
+                        roots.len()
+                    )));
+                }
+            }
+        }
+    };
+    let password = if args.admin_password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|source| CliError::Io {
+                path: "stdin".into(),
+                source,
+            })?;
+        Some(line.trim_end_matches(['\n', '\r']).to_string())
+    } else {
+        None
+    };
+    match motcua_store::demo::ensure_administrator(store, &agency, password.as_deref()).await? {
+        Some(generated) => {
+            println!(
+                "Quản trị viên đầu tiên: `{}` ({agency}), mật khẩu (chỉ hiện một lần, hãy đổi sau khi đăng nhập): {generated}",
+                motcua_store::demo::FIRST_ADMIN
+            );
+            tracing::warn!(user = motcua_store::demo::FIRST_ADMIN, %agency, "first administrator created; its password was printed on standard output once");
+        }
+        None if password.is_some() => {
+            tracing::info!(
+                user = motcua_store::demo::FIRST_ADMIN,
+                "first administrator created with the password from standard input"
+            );
+        }
+        None => {}
+    }
     Ok(())
 }
 

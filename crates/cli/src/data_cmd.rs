@@ -219,6 +219,10 @@ pub struct BenchArgs {
     /// Searches per query text; requests per page (pages); dossiers (federation).
     #[arg(long, default_value_t = 200)]
     searches: usize,
+    /// SQLite durability of the measured database: full (the default,
+    /// survives a power cut) or normal.
+    #[arg(long, default_value = "full", value_name = "full|normal")]
+    sqlite_synchronous: String,
 }
 
 const QUERIES: [&str; 8] = [
@@ -243,8 +247,16 @@ pub async fn bench(s: &Settings, a: &BenchArgs) -> Result<(), CliError> {
         BenchEngine::Postgres => vec![Engine::Postgres],
         BenchEngine::Both => vec![Engine::Sqlite, Engine::Postgres],
     };
+    let durability: motcua_store::SqliteDurability = a.sqlite_synchronous.parse()?;
     for engine in engines {
-        let Some(db) = TestDb::new(engine).await else {
+        let db = match engine {
+            Engine::Sqlite => Some(TestDb::sqlite_with(durability).await),
+            Engine::Postgres => TestDb::postgres().await,
+        };
+        if engine == Engine::Sqlite {
+            println!("SQLite synchronous: {durability:?}");
+        }
+        let Some(db) = db else {
             println!("{engine:?}: skipped (PostgreSQL unreachable)");
             continue;
         };

@@ -118,6 +118,13 @@ fn main() -> ExitCode {
             Command::Migrate { citus_plan: false } => {
                 let store = config::open_store(&settings).await?;
                 println!("migrations applied ({})", store.engine());
+                if store.is_empty().await? {
+                    let d = motcua_store::demo::load(&store).await?;
+                    println!(
+                        "reference data loaded: {} unit versions, {} agencies, {} procedures, {} calendar days",
+                        d.units, d.agencies, d.procedures, d.day_rules
+                    );
+                }
                 Ok(())
             }
             Command::Import(args) => data_cmd::import(&settings, &args).await,

@@ -209,6 +209,14 @@ fn settings_errors_are_clear() {
         "{}",
         stderr(&o)
     );
+    std::fs::write(&cfg, "sqlite_synchronous = \"off\"\n").unwrap();
+    let o = motcua(&dir, &["--config", cfg.to_str().unwrap(), "migrate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("sqlite_synchronous `off`"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -948,4 +956,155 @@ fn peer_keys_and_peers() {
             .status
             .success()
     );
+}
+
+/// `serve --no-demo` on `dir` (stdin: what to send, if any): the child, its
+/// address, and what it printed on standard output before serving.
+fn serve_no_demo(dir: &Path, extra: &[&str], stdin: Option<&str>) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "serve",
+        "--no-demo",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+    ])
+    .arg(dir.join("data"))
+    .args(extra)
+    .env("MOTCUA_LOG_FORMAT", "json")
+    .env("RUST_LOG", "info")
+    .env_remove("MOTCUA_DATABASE_URL")
+    .stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let mut addr = None;
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+            && v["fields"]["message"] == "motcua serving"
+        {
+            addr = v["fields"]["addr"].as_str().map(str::to_string);
+            break;
+        }
+    }
+    // Keep draining the log so the server never writes to a closed pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr.expect("server printed its address"))
+}
+
+/// The standard output of a stopped server.
+fn stop_and_read(mut child: std::process::Child) -> String {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    out
+}
+
+/// Issue 18.8: a production start has no published password. `migrate`
+/// loads the reference data only; `serve --no-demo` adds one administrator
+/// whose password is generated and printed once (or read from stdin);
+/// dossiers can be imported into such a database.
+#[test]
+fn a_production_start_has_no_published_password() {
+    let dir = tempdir();
+    let o = motcua(&dir, &["migrate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("reference data loaded"),
+        "{}",
+        stdout(&o)
+    );
+    let (child, addr) = serve_no_demo(&dir, &[], None);
+    let (status, _) = http_get(&addr, "/thu-tuc/1.001193");
+    assert_eq!(status, 200, "the catalogue is there");
+    let out = stop_and_read(child);
+    let password = out
+        .lines()
+        .find_map(|l| l.split("đổi sau khi đăng nhập): ").nth(1))
+        .unwrap_or_else(|| panic!("no password printed: {out}"))
+        .trim()
+        .to_string();
+    assert!(password.len() >= 32, "{password}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = format!("sqlite://{}", dir.join("data/motcua.db").display());
+    rt.block_on(async {
+        let store = motcua_store::Store::connect(&url).await.unwrap();
+        assert!(store.password_matches("quantri", &password).await.unwrap());
+        for (demo_user, ..) in motcua_store::demo::DEMO_USERS {
+            assert!(
+                store.user(demo_user).await.unwrap().is_none(),
+                "{demo_user}"
+            );
+        }
+        let desk = motcua_core::codes::AgencyCode::new("H55.305.1").unwrap();
+        assert_eq!(store.count_dossiers_at(&desk).await.unwrap(), 0);
+        store.close().await;
+    });
+    // A second start creates no one and prints no password.
+    let (child, _) = serve_no_demo(&dir, &[], None);
+    let out = stop_and_read(child);
+    assert!(!out.contains("mật khẩu"), "{out}");
+    // Dossiers import into a database with reference data only.
+    let f = dir.join("ho-so.csv");
+    std::fs::write(
+        &f,
+        "code,procedure_code,receiving_unit,channel,received_at,due_at,finished_at,outcome,returned_at\n\
+         001.01.21.H55-180312-0001,1.001193,169,direct,2018-03-12T08:00,2018-03-19T17:00,2018-03-16T10:00,approved,2018-03-19T09:00\n",
+    )
+    .unwrap();
+    let o = motcua(&dir, &["import", "dossiers", f.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The password from standard input, on another fresh installation.
+    let dir2 = tempdir();
+    let (child, _) = serve_no_demo(
+        &dir2,
+        &["--admin-password-stdin"],
+        Some("mot-mat-khau-rat-dai\n"),
+    );
+    let out = stop_and_read(child);
+    assert!(!out.contains("mot-mat-khau-rat-dai"), "never echoed: {out}");
+    let url2 = format!("sqlite://{}", dir2.join("data/motcua.db").display());
+    rt.block_on(async {
+        let store = motcua_store::Store::connect(&url2).await.unwrap();
+        assert!(
+            store
+                .password_matches("quantri", "mot-mat-khau-rat-dai")
+                .await
+                .unwrap()
+        );
+        store.close().await;
+    });
+    // --admin-password-stdin with the demo makes no sense: refused.
+    let o = motcua(
+        &dir2,
+        &["serve", "--admin-password-stdin", "--listen", "127.0.0.1:0"],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--no-demo"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::remove_dir_all(&dir2).ok();
 }

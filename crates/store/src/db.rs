@@ -85,16 +85,54 @@ impl Wake {
 /// The portal address when none is configured: the default listen address.
 pub const DEFAULT_PORTAL_URL: &str = "http://127.0.0.1:8080";
 
+/// How SQLite makes an acknowledged write durable (PostgreSQL keeps its
+/// own setting, durable by default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SqliteDurability {
+    /// `synchronous=FULL`: the WAL is synced at every commit, so an
+    /// acknowledged dossier survives a power cut. The default.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: survives a crash of the process (`kill -9`),
+    /// but a power cut can lose the last acknowledged commits. For those who
+    /// accept that risk for speed.
+    Normal,
+}
+
+impl FromStr for SqliteDurability {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, StoreError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "full" => Ok(SqliteDurability::Full),
+            "normal" => Ok(SqliteDurability::Normal),
+            _ => Err(StoreError::Invalid(format!(
+                "sqlite_synchronous `{s}` không hợp lệ: cần full hoặc normal"
+            ))),
+        }
+    }
+}
+
 impl Store {
-    /// Connects to `sqlite://PATH` (created if missing; WAL, foreign keys on)
-    /// or `postgres://…`.
+    /// Connects to `sqlite://PATH` (created if missing; WAL, foreign keys on,
+    /// durable against power loss) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::connect_with(url, SqliteDurability::default()).await
+    }
+
+    /// [`Store::connect`] with the SQLite durability chosen.
+    pub async fn connect_with(
+        url: &str,
+        durability: SqliteDurability,
+    ) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|_| StoreError::BadUrl(url.to_string()))?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(match durability {
+                    SqliteDurability::Full => SqliteSynchronous::Full,
+                    SqliteDurability::Normal => SqliteSynchronous::Normal,
+                })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
             let connect = |n: u32| {
@@ -130,6 +168,19 @@ impl Store {
             Self::connect_pg(opts, url).await
         } else {
             Err(StoreError::BadUrl(url.to_string()))
+        }
+    }
+
+    /// SQLite's `synchronous` setting on the dossier writer's connection
+    /// (2 = FULL, 1 = NORMAL); `None` on PostgreSQL.
+    pub async fn sqlite_synchronous(&self) -> Result<Option<i64>, StoreError> {
+        match &self.writer {
+            Db::Sqlite(p) => Ok(Some(
+                sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(p)
+                    .await?,
+            )),
+            Db::Pg(_) => Ok(None),
         }
     }
 

@@ -6,6 +6,7 @@
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use motcua_core::codes::AgencyCode as Agency;
+use motcua_core::dossier::Role;
 use motcua_core::{agency, catalogue, units};
 
 pub const UNITS_CSV: &[u8] = include_bytes!("../../../data/units-history.csv");
@@ -45,7 +46,12 @@ impl Store {
     }
 }
 
-/// Loads the built-in data set (idempotent: a second load changes nothing).
+/// Loads the built-in **reference data** (units, agencies, the procedure
+/// catalogue with its processes, the holiday calendar) that every
+/// installation needs; `motcua migrate` and `serve` load it into an empty
+/// database. No accounts, dossiers or news: those are the demo
+/// ([`load_users`], [`load_dossiers`], [`load_news`]). Idempotent: a second
+/// load changes nothing.
 pub async fn load(store: &Store) -> Result<DemoSummary, StoreError> {
     let none = |_: &motcua_core::codes::UnitCode, _: NaiveDate| false;
     let us = units::parse_units_csv("data/units-history.csv", UNITS_CSV, &none)?;
@@ -500,6 +506,62 @@ pub async fn load_users(store: &Store) -> Result<usize, StoreError> {
         n += 1;
     }
     Ok(n)
+}
+
+/// The username of the administrator a production start creates.
+pub const FIRST_ADMIN: &str = "quantri";
+
+/// On a database with reference data and no administrator yet, creates the
+/// installation's administrator (`quantri`, on `agency`, which must be a
+/// root agency: no parent) with `password`, or with a generated one.
+/// Returns the password when it was generated (to be shown once), `None`
+/// when an administrator already exists (nothing changes).
+pub async fn ensure_administrator(
+    store: &Store,
+    agency: &Agency,
+    password: Option<&str>,
+) -> Result<Option<String>, StoreError> {
+    let admins = store.users(None).await?;
+    if admins
+        .iter()
+        .any(|u| u.active && u.user.roles.contains(&Role::Administrator))
+    {
+        return Ok(None);
+    }
+    let a = store
+        .agency(agency)
+        .await?
+        .ok_or_else(|| StoreError::Invalid(format!("không có cơ quan mã `{agency}`")))?;
+    if a.parent_code.is_some() {
+        return Err(StoreError::Invalid(format!(
+            "`{agency}` không phải cơ quan gốc của hệ thống (có cơ quan cấp trên)"
+        )));
+    }
+    let generated = password.is_none();
+    let pw = match password {
+        Some(p) => p.to_string(),
+        None => format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        ),
+    };
+    if pw.chars().count() < 12 {
+        return Err(StoreError::Invalid(
+            "mật khẩu quản trị cần ít nhất 12 ký tự".into(),
+        ));
+    }
+    store
+        .create_user(
+            FIRST_ADMIN,
+            "Quản trị hệ thống",
+            agency,
+            &[Role::Administrator],
+            None,
+        )
+        .await?;
+    store.set_password(FIRST_ADMIN, &pw).await?;
+    Ok(generated.then_some(pw))
 }
 
 /// The demo accounts that still have the demo password (checked at start-up

@@ -31,7 +31,7 @@ pub mod webhooks;
 
 pub use calendar::BadDayRule;
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
-pub use db::{Store, Wake};
+pub use db::{SqliteDurability, Store, Wake};
 pub use dossiers::{
     AuditReport, DocumentInfo, DossierRecord, GENESIS_HASH, Idempotency, ImportRows,
     ImportedDossier, Reply, StoredEvent,

@@ -23,7 +23,7 @@ pub struct TestDb {
 }
 
 /// The engines a test can run on.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
     Postgres,
@@ -38,11 +38,18 @@ impl TestDb {
     }
 
     pub async fn sqlite() -> TestDb {
+        Self::sqlite_with(crate::SqliteDurability::default()).await
+    }
+
+    /// A fresh SQLite database with the durability chosen.
+    pub async fn sqlite_with(durability: crate::SqliteDurability) -> TestDb {
         let dir =
             std::env::temp_dir().join(format!("motcua-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let url = format!("sqlite://{}", dir.join("motcua.db").display());
-        let store = Store::connect(&url).await.expect("sqlite connect");
+        let store = Store::connect_with(&url, durability)
+            .await
+            .expect("sqlite connect");
         store.migrate().await.expect("sqlite migrate");
         TestDb {
             store,

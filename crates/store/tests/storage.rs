@@ -442,3 +442,34 @@ async fn the_schema_fits_the_distribution_plan() {
     assert!(problems.is_empty(), "{problems:#?}");
     db.cleanup().await;
 }
+
+/// Issue 18.12: an acknowledged dossier survives a power cut by default
+/// (SQLite `synchronous=FULL`, as PostgreSQL's default is durable);
+/// `normal` is a setting for those who accept the risk.
+#[tokio::test]
+async fn sqlite_is_durable_against_power_loss_by_default() {
+    use motcua_store::SqliteDurability;
+    let db = motcua_store::testing::TestDb::sqlite().await;
+    assert_eq!(
+        db.store.sqlite_synchronous().await.unwrap(),
+        Some(2),
+        "FULL"
+    );
+    db.cleanup().await;
+    let db = motcua_store::testing::TestDb::sqlite_with(SqliteDurability::Normal).await;
+    assert_eq!(
+        db.store.sqlite_synchronous().await.unwrap(),
+        Some(1),
+        "NORMAL"
+    );
+    db.cleanup().await;
+    assert_eq!(
+        "FULL".parse::<SqliteDurability>().unwrap(),
+        SqliteDurability::Full
+    );
+    assert!("off".parse::<SqliteDurability>().is_err());
+    if let Some(pg) = motcua_store::testing::TestDb::postgres().await {
+        assert_eq!(pg.store.sqlite_synchronous().await.unwrap(), None);
+        pg.cleanup().await;
+    }
+}
