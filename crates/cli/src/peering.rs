@@ -61,6 +61,7 @@ async fn read_body(resp: hyper::Response<hyper::body::Incoming>) -> (hyper::body
 }
 
 async fn deliver(
+    store: &Store,
     client: &HttpClient,
     cfg: &PeeringConfig,
     peer: &Peer,
@@ -77,13 +78,26 @@ async fn deliver(
         Ok(u) => u,
         Err(e) => return Outcome::Refused(format!("địa chỉ `{url}`: {e}")),
     };
-    let req = match hyper::Request::post(uri)
-        .header(
-            hyper::header::CONTENT_TYPE,
-            "application/json; charset=utf-8",
-        )
-        .body(Full::new(hyper::body::Bytes::from(body)))
+    // Signed in the headers too, so that the peer reads a large body only
+    // once it knows who sends it.
+    let auth = match motcua_web::federation::transport_headers(
+        store,
+        &peer.installation,
+        body.len(),
+    )
+    .await
     {
+        Ok(h) => h,
+        Err(e) => return Outcome::Retry(e),
+    };
+    let mut req = hyper::Request::post(uri).header(
+        hyper::header::CONTENT_TYPE,
+        "application/json; charset=utf-8",
+    );
+    for (name, value) in auth {
+        req = req.header(name, value);
+    }
+    let req = match req.body(Full::new(hyper::body::Bytes::from(body))) {
         Ok(r) => r,
         Err(e) => return Outcome::Refused(e.to_string()),
     };
@@ -131,7 +145,7 @@ async fn serve_peer(store: &Store, client: &HttpClient, cfg: &PeeringConfig, pee
             return sent;
         }
         let now = Utc::now();
-        let r = match deliver(client, cfg, peer, &m).await {
+        let r = match deliver(store, client, cfg, peer, &m).await {
             Outcome::Delivered => store.peer_delivered(&m.peer, m.seq, now).await,
             Outcome::AheadTo(n) => {
                 tracing::info!(peer = %m.peer, through = n, "peer already had these messages");

@@ -288,6 +288,57 @@ pub fn sign(key: &SigningKey, env: &Envelope) -> Result<SignedMessage, Federatio
     Ok(SignedMessage { body, signature })
 }
 
+/// How far the time of a delivery's transport signature may be from the
+/// receiver's clock.
+pub const TRANSPORT_SKEW_SECONDS: i64 = 300;
+
+/// The text a delivery's transport signature covers: who sends, to whom,
+/// when, and how many bytes the body has. It travels in headers
+/// (`X-Motcua-From`, `X-Motcua-Time`, `X-Motcua-Signature`), so that the
+/// receiver knows the caller, and how much it will read, before it reads
+/// a byte of the body (issue 18.5).
+fn transport_text(from: &InstallationId, to: &InstallationId, at: i64, length: u64) -> String {
+    format!("motcua-delivery\n{from}\n{to}\n{at}\n{length}")
+}
+
+/// Signs a delivery of `length` bytes at `at` (Unix seconds); hex.
+pub fn sign_transport(
+    key: &SigningKey,
+    from: &InstallationId,
+    to: &InstallationId,
+    at: i64,
+    length: u64,
+) -> String {
+    to_hex(
+        &key.sign(transport_text(from, to, at, length).as_bytes())
+            .to_bytes(),
+    )
+}
+
+/// Checks a delivery's transport signature before its body is read: made
+/// by `from`'s key for us, for exactly `length` bytes, within
+/// [`TRANSPORT_SKEW_SECONDS`] of `now` (Unix seconds).
+pub fn verify_transport(
+    key: &VerifyingKey,
+    from: &InstallationId,
+    us: &InstallationId,
+    at: i64,
+    length: u64,
+    signature_hex: &str,
+    now: i64,
+) -> Result<(), FederationError> {
+    if (now - at).abs() > TRANSPORT_SKEW_SECONDS {
+        return Err(FederationError::Signature(format!(
+            "{from} (giờ ký {at} lệch quá {TRANSPORT_SKEW_SECONDS} giây so với {now})"
+        )));
+    }
+    let sig = ed25519_dalek::Signature::from_bytes(
+        &from_hex::<64>(signature_hex).map_err(|_| FederationError::Signature(from.to_string()))?,
+    );
+    key.verify_strict(transport_text(from, us, at, length).as_bytes(), &sig)
+        .map_err(|_| FederationError::Signature(from.to_string()))
+}
+
 /// Checks a message from `peer` (whose key is `key`) to `us`: the
 /// signature over the exact text, then the envelope's sender and receiver.
 pub fn verify(
@@ -582,6 +633,38 @@ impl StatusRecord {
             due_at: self.x_motcua.due_at,
             finished: self.x_motcua.finished,
         }
+    }
+}
+
+#[cfg(test)]
+mod transport_tests {
+    use super::*;
+
+    #[test]
+    fn a_transport_signature_binds_sender_receiver_time_and_length() {
+        let k = SigningKey::from_bytes(&[7; 32]);
+        let (a, b) = (
+            InstallationId::new("xa").unwrap(),
+            InstallationId::new("so").unwrap(),
+        );
+        let sig = sign_transport(&k, &a, &b, 1_000, 512);
+        let vk = k.verifying_key();
+        assert_eq!(
+            verify_transport(&vk, &a, &b, 1_000, 512, &sig, 1_100),
+            Ok(())
+        );
+        for (us, at, len, now) in [
+            (&a, 1_000, 512, 1_000),
+            (&b, 1_000, 513, 1_000),
+            (&b, 1_001, 512, 1_000),
+            (&b, 1_000, 512, 1_301),
+        ] {
+            assert!(
+                verify_transport(&vk, &a, us, at, len, &sig, now).is_err(),
+                "{us} {at} {len} {now}"
+            );
+        }
+        assert!(verify_transport(&vk, &a, &b, 1_000, 512, "zz", 1_000).is_err());
     }
 }
 

@@ -9,15 +9,30 @@
 use crate::AppState;
 use crate::error::{ApiError, WebError};
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use motcua_core::federation::{Envelope, FederationError, SignedMessage, verify, verifying_key};
+use motcua_core::federation::{
+    Envelope, FederationError, InstallationId, SignedMessage, verify, verify_transport,
+    verifying_key,
+};
 use motcua_store::federation::Received;
 use serde_json::json;
 
-/// The largest message accepted (a dossier's documents travel in it).
+/// The largest message accepted (a dossier's documents travel in it), from
+/// a caller whose transport signature was checked first.
 pub const MAX_MESSAGE: usize = 128 << 20;
+
+/// The largest body read from a caller that did not sign its delivery in
+/// the headers: enough for any message without documents (a status, a
+/// dossier's history), never a flood (issue 18.5).
+pub const MAX_UNSIGNED: usize = 256 << 10;
+
+/// The headers of a delivery's transport signature.
+pub const FROM_HEADER: &str = "x-motcua-from";
+pub const TIME_HEADER: &str = "x-motcua-time";
+pub const SIGNATURE_HEADER: &str = "x-motcua-signature";
 
 /// A message as delivered: the signed envelope and the documents' content.
 #[derive(serde::Deserialize)]
@@ -29,17 +44,74 @@ pub struct Delivery {
     pub attachments: std::collections::BTreeMap<String, String>,
 }
 
-/// Receives one signed message from a peer.
+/// How many bytes of the body may be read, decided from the headers alone:
+/// a delivery whose transport signature (sender, recipient, time, length)
+/// verifies may be up to [`MAX_MESSAGE`]; anything else at most
+/// [`MAX_UNSIGNED`]. Returns the limit and the sender the headers proved.
+async fn body_allowance(
+    st: &AppState,
+    headers: &HeaderMap,
+    us: &InstallationId,
+) -> Result<(usize, Option<InstallationId>), WebError> {
+    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+    let length = h(header::CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<u64>().ok());
+    let (Some(from), Some(at), Some(sig)) = (h(FROM_HEADER), h(TIME_HEADER), h(SIGNATURE_HEADER))
+    else {
+        if length.is_some_and(|n| n > MAX_UNSIGNED as u64) {
+            return Err(WebError::TooLarge(format!(
+                "thông điệp không ký ở tiêu đề tối đa {} KiB",
+                MAX_UNSIGNED >> 10
+            )));
+        }
+        return Ok((MAX_UNSIGNED, None));
+    };
+    let from = InstallationId::new(from).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let length = length.ok_or_else(|| {
+        WebError::BadRequest("thông điệp có chữ ký tiêu đề cần Content-Length".into())
+    })?;
+    if length > MAX_MESSAGE as u64 {
+        return Err(WebError::TooLarge(format!(
+            "thông điệp tối đa {} MiB",
+            MAX_MESSAGE >> 20
+        )));
+    }
+    let at: i64 = at
+        .parse()
+        .map_err(|_| WebError::BadRequest(format!("{TIME_HEADER} `{at}` không hợp lệ")))?;
+    let peer = st
+        .store
+        .peer(&from)
+        .await?
+        .ok_or_else(|| WebError::Forbidden(format!("{from} không phải hệ thống đã kết nối")))?;
+    let key = verifying_key(&peer.public_hex).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    verify_transport(
+        &key,
+        &from,
+        us,
+        at,
+        length,
+        sig,
+        chrono::Utc::now().timestamp(),
+    )
+    .map_err(|e| WebError::Unauthorized(e.to_string()))?;
+    Ok((length as usize, Some(from)))
+}
+
+/// Receives one signed message from a peer. The caller is checked before
+/// its body is read: a delivery signed in its headers may be large, any
+/// other at most [`MAX_UNSIGNED`].
 #[utoipa::path(post, path = "/api/federation/messages", tag = "federation",
     request_body(content = String, content_type = "application/json", description = "{\"body\": the envelope's JSON text, \"signature\": ed25519 over it, hex}"),
+    params(("X-Motcua-From" = Option<String>, Header, description = "Sender (with X-Motcua-Time and X-Motcua-Signature: allows a body up to 128 MiB)")),
     responses((status = 200, description = "Applied, or a duplicate answered again"),
               (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
-              (status = 403, body = crate::error::ErrorBody), (status = 409, description = "Messages before this one are missing: `expected` names the next")))]
+              (status = 403, body = crate::error::ErrorBody), (status = 409, description = "Messages before this one are missing: `expected` names the next"),
+              (status = 413, body = crate::error::ErrorBody)))]
 pub async fn receive(
     State(st): State<AppState>,
-    Json(delivery): Json<Delivery>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, ApiError> {
-    let msg = delivery.msg;
     let (us, _, _) = st
         .store
         .installation_key()
@@ -48,9 +120,23 @@ pub async fn receive(
         .ok_or_else(|| {
             WebError::Forbidden("hệ thống này chưa có khóa (motcua peer keygen)".into())
         })?;
+    let (limit, proven) = body_allowance(&st, &headers, &us).await?;
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| WebError::TooLarge(format!("thông điệp vượt quá {limit} byte đã khai")))?;
+    let delivery: Delivery = serde_json::from_slice(&bytes)
+        .map_err(|e| WebError::BadRequest(format!("thông điệp không đọc được: {e}")))?;
+    let msg = delivery.msg;
     // The claimed sender, read before the signature only to find its key.
     let claimed: Envelope = serde_json::from_str(&msg.body)
         .map_err(|e| WebError::BadRequest(format!("thông điệp không đọc được: {e}")))?;
+    if proven.as_ref().is_some_and(|p| *p != claimed.from) {
+        return Err(WebError::Unauthorized(format!(
+            "thông điệp của {} gửi với chữ ký tiêu đề của hệ thống khác",
+            claimed.from
+        ))
+        .into());
+    }
     let peer = st
         .store
         .peer(&claimed.from)
@@ -76,6 +162,30 @@ pub async fn receive(
         )
             .into_response()),
     }
+}
+
+/// The transport-signature headers of a delivery of `length` bytes to
+/// `peer`, signed with this installation's key now (what [`receive`]
+/// checks before reading a body; used by the delivery worker).
+pub async fn transport_headers(
+    store: &motcua_store::Store,
+    peer: &str,
+    length: usize,
+) -> Result<[(&'static str, String); 3], String> {
+    let (us, secret, _) = store
+        .installation_key()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "hệ thống này chưa có khóa".to_string())?;
+    let key = motcua_core::federation::signing_key(&secret).map_err(|e| e.to_string())?;
+    let to = InstallationId::new(peer).map_err(|e| e.to_string())?;
+    let at = chrono::Utc::now().timestamp();
+    let sig = motcua_core::federation::sign_transport(&key, &us, &to, at, length as u64);
+    Ok([
+        (FROM_HEADER, us.to_string()),
+        (TIME_HEADER, at.to_string()),
+        (SIGNATURE_HEADER, sig),
+    ])
 }
 
 /// Puts the documents a `dossier` message names into the file store (their

@@ -92,6 +92,10 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
+/// The largest body of a small public form (sign-in, rating, citizen
+/// account): read before anyone is known, so kept to what it needs.
+pub const SMALL_FORM: usize = 64 << 10;
+
 /// The full application router.
 pub fn router(state: AppState) -> Router {
     let x_request_id = header::HeaderName::from_static("x-request-id");
@@ -121,9 +125,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/reports/index", get(dashboard::api_index))
         .route(
             "/api/federation/messages",
-            axum::routing::post(federation::receive).layer(axum::extract::DefaultBodyLimit::max(
-                federation::MAX_MESSAGE,
-            )),
+            // The handler reads the body itself, after checking the caller.
+            axum::routing::post(federation::receive),
         )
         .route(
             "/api/dossiers/{code}/documents",
@@ -146,17 +149,29 @@ pub fn router(state: AppState) -> Router {
         .route("/tin-tuc/anh/{sha}", get(news::image))
         .route("/tin-tuc/{slug}", get(news::article))
         .route("/thong-ke", get(stats::page))
-        .route("/danh-gia/{code}", get(rating::form).post(rating::submit))
+        .route(
+            "/danh-gia/{code}",
+            get(rating::form)
+                .post(rating::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(SMALL_FORM)),
+        )
         .route("/tai-khoan", get(account::show))
         .route(
             "/tai-khoan/dang-nhap",
-            axum::routing::post(account::request_link),
+            axum::routing::post(account::request_link)
+                .layer(axum::extract::DefaultBodyLimit::max(SMALL_FORM)),
         )
         .route(
             "/tai-khoan/xac-nhan",
-            get(account::confirm_form).post(account::confirm),
+            get(account::confirm_form)
+                .post(account::confirm)
+                .layer(axum::extract::DefaultBodyLimit::max(SMALL_FORM)),
         )
-        .route("/tai-khoan/them", axum::routing::post(account::add))
+        .route(
+            "/tai-khoan/them",
+            axum::routing::post(account::add)
+                .layer(axum::extract::DefaultBodyLimit::max(SMALL_FORM)),
+        )
         .route(
             "/tai-khoan/dang-xuat",
             axum::routing::post(account::sign_out),
@@ -167,11 +182,14 @@ pub fn router(state: AppState) -> Router {
             "/nop-truc-tuyen/{code}",
             get(submit::form)
                 .post(submit::submit)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    5 * documents::MAX_UPLOAD + (1 << 20),
-                )),
+                .layer(axum::extract::DefaultBodyLimit::max(submit::MAX_SUBMISSION)),
         )
-        .route("/login", get(auth::login_form).post(auth::login))
+        .route(
+            "/login",
+            get(auth::login_form)
+                .post(auth::login)
+                .layer(axum::extract::DefaultBodyLimit::max(SMALL_FORM)),
+        )
         .route("/logout", axum::routing::post(auth::logout))
         .route(
             "/workspace",

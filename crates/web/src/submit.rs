@@ -32,6 +32,10 @@ use std::time::{Duration, Instant};
 
 /// The form's CSRF cookie.
 pub const FORM_COOKIE: &str = "motcua_form";
+/// The largest body of an online submission: five files of
+/// [`MAX_UPLOAD`] and 1 MiB of fields and multipart framing.
+pub const MAX_SUBMISSION: usize = 5 * MAX_UPLOAD + (1 << 20);
+
 /// Submissions allowed per client address per [`SUBMIT_WINDOW`].
 pub const SUBMISSIONS: usize = 10;
 pub const SUBMIT_WINDOW: Duration = Duration::from_secs(3600);
@@ -41,6 +45,18 @@ pub const SUBMIT_WINDOW: Duration = Duration::from_secs(3600);
 pub struct SubmitLimiter(Arc<Mutex<HashMap<IpAddr, Vec<Instant>>>>);
 
 impl SubmitLimiter {
+    /// Whether the address has used its allowance (nothing recorded): asked
+    /// before a byte of the body is read.
+    pub fn exhausted(&self, ip: IpAddr, now: Instant) -> bool {
+        let m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        m.get(&ip).is_some_and(|v| {
+            v.iter()
+                .filter(|t| now.duration_since(**t) < SUBMIT_WINDOW)
+                .count()
+                >= SUBMISSIONS
+        })
+    }
+
     /// Records a submission; false when the address is over its allowance.
     pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -186,6 +202,34 @@ pub async fn submit(
     Path(code): Path<String>,
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
+    // Before a byte of the body is read (issue 18.5): the form's cookie must
+    // be there, the address under its allowance and the declared length
+    // within what a submission needs.
+    let declared_len = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let early = if cookie(&headers, FORM_COOKIE).is_none() {
+        Some(WebError::Forbidden(
+            "biểu mẫu đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang và nộp lại".into(),
+        ))
+    } else if ip.is_some_and(|ip| st.submissions.exhausted(ip, Instant::now())) {
+        Some(WebError::TooManyRequests(
+            "máy này đã nộp quá nhiều hồ sơ trong một giờ; vui lòng thử lại sau".into(),
+        ))
+    } else if declared_len.is_some_and(|n| n > MAX_SUBMISSION as u64) {
+        Some(WebError::TooLarge(format!(
+            "hồ sơ tối đa {} MiB",
+            MAX_SUBMISSION >> 20
+        )))
+    } else {
+        None
+    };
+    if let Some(e) = early {
+        let status = e.status();
+        let (p, csrf) = page(&st, &code, HashMap::new(), Some(e.to_string()), None).await?;
+        return render(status, p, csrf);
+    }
     let mut form: HashMap<String, String> = HashMap::new();
     let mut uploads: Vec<Upload> = Vec::new();
     let mut total = 0usize;

@@ -12,6 +12,9 @@ use motcua_web::{AppState, router};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+mod common;
+use common::Counting;
+
 async fn deliver(st: &AppState, m: &SignedMessage) -> (StatusCode, Value) {
     let res = router(st.clone())
         .oneshot(
@@ -700,3 +703,156 @@ async fn three_installations_share_a_dossier_and_feed_the_province_sqlite() {
 async fn three_installations_share_a_dossier_and_feed_the_province_postgres() {
     three_installations(motcua_store::testing::Engine::Postgres).await;
 }
+
+/// Posts `len` bytes of body (declared or not) with `headers`: the status
+/// and how many bytes the server read.
+async fn oversized(
+    st: &AppState,
+    len: usize,
+    declare: bool,
+    headers: &[(&str, String)],
+) -> (StatusCode, usize) {
+    let pulled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut req =
+        Request::post("/api/federation/messages").header(header::CONTENT_TYPE, "application/json");
+    if declare {
+        req = req.header(header::CONTENT_LENGTH, len.to_string());
+    }
+    for (n, v) in headers {
+        req = req.header(*n, v.as_str());
+    }
+    let body = Body::new(Counting {
+        left: len,
+        pulled: pulled.clone(),
+    });
+    let res = router(st.clone())
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
+    (
+        res.status(),
+        pulled.load(std::sync::atomic::Ordering::SeqCst),
+    )
+}
+
+storage_test!(a_peer_is_checked_before_its_body_is_read, |store| {
+    // Issue 18.5: 128 MiB were accepted and parsed before the peer was
+    // looked at (16 parallel posts took the server to 2 GiB).
+    use motcua_web::federation::{FROM_HEADER, MAX_UNSIGNED, SIGNATURE_HEADER, TIME_HEADER};
+    let st = AppState::new(store.clone());
+    let us = SigningKey::from_bytes(&[4; 32]);
+    store
+        .set_installation_key(
+            &id("huyen-dong-hy"),
+            &to_hex(&us.to_bytes()),
+            &public_hex(&us),
+            false,
+        )
+        .await
+        .unwrap();
+    let peer = SigningKey::from_bytes(&[3; 32]);
+    store
+        .add_peer(
+            &id("xa-song-cau"),
+            "http://127.0.0.1:9",
+            &public_hex(&peer),
+            false,
+            &[],
+        )
+        .await
+        .unwrap();
+    let big = 100 << 20;
+    // No transport signature: a declared large body is refused unread…
+    assert_eq!(
+        oversized(&st, big, true, &[]).await,
+        (StatusCode::PAYLOAD_TOO_LARGE, 0)
+    );
+    // …and an undeclared one is cut at the unsigned allowance.
+    let (s, read) = oversized(&st, big, false, &[]).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(read <= MAX_UNSIGNED + (64 << 10), "{read}");
+    let now = Utc::now().timestamp();
+    let signed = |key: &SigningKey, from: &str, at: i64, len: usize| {
+        vec![
+            (FROM_HEADER, from.to_string()),
+            (TIME_HEADER, at.to_string()),
+            (
+                SIGNATURE_HEADER,
+                motcua_core::federation::sign_transport(
+                    key,
+                    &id(from),
+                    &id("huyen-dong-hy"),
+                    at,
+                    len as u64,
+                ),
+            ),
+        ]
+    };
+    // A wrong key, an unknown sender, a stale time, a signature for another
+    // length: refused before a byte is read.
+    let stranger = SigningKey::from_bytes(&[9; 32]);
+    for (h, want) in [
+        (
+            signed(&stranger, "xa-song-cau", now, big),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (signed(&stranger, "la-la", now, big), StatusCode::FORBIDDEN),
+        (
+            signed(&peer, "xa-song-cau", now - 3600, big),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            signed(&peer, "xa-song-cau", now, 1000),
+            StatusCode::UNAUTHORIZED,
+        ),
+    ] {
+        assert_eq!(oversized(&st, big, true, &h).await, (want, 0));
+    }
+    // The peer's own signature: the body is read (then refused as not JSON).
+    let (s, read) = oversized(
+        &st,
+        2 << 20,
+        true,
+        &signed(&peer, "xa-song-cau", now, 2 << 20),
+    )
+    .await;
+    assert_eq!((s, read), (StatusCode::BAD_REQUEST, 2 << 20));
+    // A message signed in its headers by one peer for another's envelope: 401.
+    let m = sign(&peer, &envelope(1, "huyen-dong-hy")).unwrap();
+    let text = serde_json::to_string(&m).unwrap();
+    let other = SigningKey::from_bytes(&[8; 32]);
+    store
+        .add_peer(
+            &id("xa-khac"),
+            "http://127.0.0.1:9",
+            &public_hex(&other),
+            false,
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut req = Request::post("/api/federation/messages")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, text.len().to_string());
+    for (n, v) in signed(&other, "xa-khac", now, text.len()) {
+        req = req.header(n, v);
+    }
+    let res = router(st.clone())
+        .oneshot(req.body(Body::from(text.clone())).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // The same, signed by its own sender: applied.
+    let mut req = Request::post("/api/federation/messages")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, text.len().to_string());
+    for (n, v) in signed(&peer, "xa-song-cau", now, text.len()) {
+        req = req.header(n, v);
+    }
+    let res = router(st.clone())
+        .oneshot(req.body(Body::from(text)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(store.inbox_count(&id("xa-song-cau")).await.unwrap(), 1);
+});

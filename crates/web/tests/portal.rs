@@ -6,6 +6,9 @@ use motcua_store::{demo, storage_test};
 use motcua_web::{AppState, router};
 use tower::ServiceExt;
 
+mod common;
+use common::Counting;
+
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0];
 
@@ -605,4 +608,97 @@ storage_test!(the_catalogue_by_desk_and_its_printable_listing, |store| {
         get(&st, "/thu-tuc/niem-yet/H55.305.1").await.0,
         StatusCode::NOT_FOUND
     );
+});
+
+storage_test!(online_submission_checks_before_reading_the_body, |store| {
+    // Issue 18.5: ~100 MiB were read before the form's CSRF and rate checks.
+    demo::load(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    let big = 90 << 20;
+    let post_big = |cookie: Option<String>, declare: bool| {
+        let st = st.clone();
+        async move {
+            let pulled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let mut req = Request::post("/nop-truc-tuyen/1.001193").header(
+                header::CONTENT_TYPE,
+                "multipart/form-data; boundary=XBOUNDARY",
+            );
+            if let Some(c) = cookie {
+                req = req.header(header::COOKIE, c);
+            }
+            if declare {
+                req = req.header(header::CONTENT_LENGTH, (200usize << 20).to_string());
+            }
+            let body = Body::new(Counting {
+                left: big,
+                pulled: pulled.clone(),
+            });
+            let res = router(st).oneshot(req.body(body).unwrap()).await.unwrap();
+            (
+                res.status(),
+                pulled.load(std::sync::atomic::Ordering::SeqCst),
+            )
+        }
+    };
+    // Without the form's cookie: 403, nothing read.
+    assert_eq!(post_big(None, false).await, (StatusCode::FORBIDDEN, 0));
+    let (_, set, _) = get(&st, "/nop-truc-tuyen/1.001193").await;
+    let cookie = set.unwrap();
+    // A declared length beyond what a submission needs: 413, nothing read.
+    assert_eq!(
+        post_big(Some(cookie.clone()), true).await,
+        (StatusCode::PAYLOAD_TOO_LARGE, 0)
+    );
+    // An address over its allowance: 429, nothing read.
+    let ip: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+    for _ in 0..motcua_web::submit::SUBMISSIONS {
+        assert!(st.submissions.allow(ip, std::time::Instant::now()));
+    }
+    let req = Request::post("/nop-truc-tuyen/1.001193")
+        .header(
+            header::CONTENT_TYPE,
+            "multipart/form-data; boundary=XBOUNDARY",
+        )
+        .header(header::COOKIE, cookie.clone());
+    let req = req.extension(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+        ip, 4000,
+    )));
+    let pulled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let res = router(st.clone())
+        .oneshot(
+            req.body(Body::new(Counting {
+                left: big,
+                pulled: pulled.clone(),
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(pulled.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // The small public forms take what they need and no more.
+    for uri in [
+        "/login",
+        "/danh-gia/H55.305.1-261127-0001",
+        "/tai-khoan/dang-nhap",
+    ] {
+        let pulled = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let req =
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let res = router(st.clone())
+            .oneshot(
+                req.body(Body::new(Counting {
+                    left: big,
+                    pulled: pulled.clone(),
+                }))
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{uri}");
+        assert!(
+            pulled.load(std::sync::atomic::Ordering::SeqCst) <= motcua_web::SMALL_FORM + (64 << 10),
+            "{uri}"
+        );
+    }
 });
