@@ -372,31 +372,60 @@ fn dossier_code(s: &str) -> Result<DossierCode, WebError> {
     DossierCode::parse(s).map_err(|e| WebError::BadRequest(e.to_string()))
 }
 
-fn may_see(user: &User, d: &Dossier) -> bool {
-    use motcua_core::dossier::Role;
-    user.roles
+/// How `user`'s agency relates to `d` (the subtree is read only for the
+/// roles that oversee).
+pub(crate) async fn relation(
+    st: &AppState,
+    user: &User,
+    d: &Dossier,
+) -> Result<motcua_core::dossier::Relation, WebError> {
+    use motcua_core::dossier::{Relation, Role};
+    let involved = d.agencies_involved();
+    if involved.contains(&&user.agency) {
+        return Ok(Relation::Handles);
+    }
+    if !user
+        .roles
         .iter()
         .any(|r| matches!(r, Role::Administrator | Role::OversightReader))
-        || user.agency == d.receiving_agency
-        || user.agency == d.current_agency
-        || d.transfers
+    {
+        return Ok(Relation::Unrelated);
+    }
+    let Some(home) = st.store.agency(&user.agency).await? else {
+        return Ok(Relation::Unrelated);
+    };
+    let inside = st
+        .store
+        .scope_agencies(&motcua_store::reports::Scope {
+            unit: Some(home.unit_code),
+            ..Default::default()
+        })
+        .await?;
+    Ok(
+        if involved
             .iter()
-            .any(|l| l.to == user.agency || l.from == user.agency)
+            .any(|a| inside.iter().any(|b| &&b.code == a))
+        {
+            Relation::Oversees
+        } else {
+            Relation::Unrelated
+        },
+    )
 }
 
+/// The one gate of every read of a dossier's personal data (API, pages,
+/// slips, documents, search): the dossier if `user` may read it, else 404
+/// (not 403: other agencies' dossiers are not revealed).
 pub(crate) async fn load(
     st: &AppState,
     code: &DossierCode,
     user: &User,
 ) -> Result<DossierRecord, WebError> {
-    let rec = st
-        .store
-        .dossier(code)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("không có hồ sơ mã `{code}`")))?;
-    if !may_see(user, &rec.dossier) {
-        // Not found rather than forbidden: do not reveal other agencies' dossiers.
-        return Err(WebError::NotFound(format!("không có hồ sơ mã `{code}`")));
+    let missing = || WebError::NotFound(format!("không có hồ sơ mã `{code}`"));
+    let rec = st.store.dossier(code).await?.ok_or_else(missing)?;
+    let rel = relation(st, user, &rec.dossier).await?;
+    if !motcua_core::dossier::may_read_dossier(&user.roles, rel) {
+        return Err(missing());
     }
     Ok(rec)
 }

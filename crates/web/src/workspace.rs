@@ -113,7 +113,12 @@ async fn nav(
     let u = &staff.0.user;
     let cal = st.store.calendar(Some(&u.agency)).await?;
     let sc = scope(u, &cal);
-    let counts = st.store.queue_counts(&sc).await?;
+    // An editor sees no queue (they show applicants' names).
+    let counts = if motcua_core::dossier::sees_queues(&u.roles) {
+        st.store.queue_counts(&sc).await?
+    } else {
+        Vec::new()
+    };
     let agency = st
         .store
         .agency(&u.agency)
@@ -257,8 +262,12 @@ pub async fn queue(
     State(st): State<AppState>,
     staff: Staff,
     Query(q): Query<QueueQuery>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let tr = Tr::vi();
+    if !motcua_core::dossier::sees_queues(&staff.0.user.roles) {
+        // An editor's workspace is the news (issue 18.3: no dossier data).
+        return Ok(Redirect::to("/workspace/tin-tuc").into_response());
+    }
     let default = if is_desk_officer(&staff.0.user) {
         Queue::All
     } else {
@@ -349,7 +358,8 @@ pub async fn queue(
             nav,
         }
         .render()?,
-    ))
+    )
+    .into_response())
 }
 
 #[derive(Deserialize)]

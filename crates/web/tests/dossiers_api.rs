@@ -1019,3 +1019,103 @@ storage_test!(
         }
     }
 );
+
+storage_test!(
+    personal_data_is_read_only_by_those_who_handle_or_oversee_it,
+    |store| {
+        // Issue 18.3: any administrator or oversight reader of any agency, and
+        // the news editor, read every dossier of the installation. The matrix
+        // of docs/security.md, cell by cell, on every path that shows a dossier.
+        demo::load(store).await.unwrap();
+        let all = [
+            Role::ReceptionOfficer,
+            Role::Specialist,
+            Role::HeadOfOffice,
+            Role::SigningLeader,
+        ];
+        let desk = user(store, "tn.xa", "H55.305.1", &all).await;
+        let (s, v, _) = call(
+            store,
+            "POST",
+            "/api/dossiers",
+            Some(&desk),
+            None,
+            Some(birth()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let code = v["code"].as_str().unwrap().to_string();
+        let paths = [
+            format!("/api/dossiers/{code}"),
+            format!("/api/dossiers/{code}/slips/receipt.pdf"),
+            format!("/api/dossiers/{code}/documents"),
+        ];
+        let can_read = |tok: String| {
+            let paths = paths.clone();
+            async move {
+                let mut seen = Vec::new();
+                for p in &paths {
+                    let res = router(AppState::new(store.clone()))
+                        .oneshot(
+                            Request::get(p)
+                                .header("authorization", format!("Bearer {tok}"))
+                                .body(Body::empty())
+                                .unwrap(),
+                        )
+                        .await
+                        .unwrap();
+                    seen.push(res.status());
+                }
+                let all_ok = seen.iter().all(|s| *s == StatusCode::OK);
+                let all_hidden = seen.iter().all(|s| *s == StatusCode::NOT_FOUND);
+                assert!(all_ok || all_hidden, "{seen:?}");
+                all_ok
+            }
+        };
+        // (who, agency, role, may read)
+        let cells: &[(&str, &str, Role, bool)] = &[
+            ("gs.xa", "H55.305.1", Role::OversightReader, true),
+            ("qt.xa", "H55.305.1", Role::Administrator, true),
+            ("bt.xa", "H55.305.1", Role::Editor, false),
+            ("cv.traicau", "H55.301.1", Role::Specialist, false),
+            ("qt.traicau", "H55.301.1", Role::Administrator, false),
+            ("gs.traicau", "H55.301.1", Role::OversightReader, false),
+            ("qt.tinh", "000.00.00.H55", Role::Administrator, true),
+            ("gs.tinh", "000.00.00.H55", Role::OversightReader, true),
+            ("bt.tinh", "000.00.00.H55", Role::Editor, false),
+            ("cv.so", "000.00.02.H55", Role::Specialist, false),
+        ];
+        let mut tokens = std::collections::HashMap::new();
+        for (who, agency, role, want) in cells {
+            let tok = user(store, who, agency, &[*role]).await;
+            assert_eq!(
+                can_read(tok.clone()).await,
+                *want,
+                "{who} ({role:?} at {agency})"
+            );
+            tokens.insert(*who, tok);
+        }
+        assert!(can_read(desk.clone()).await, "the receiving desk");
+        // Once transferred to the Department of Justice, its officers handle it.
+        let act = format!("/api/dossiers/{code}/actions");
+        let (s, v, _) = call(
+            store,
+            "POST",
+            &act,
+            Some(&desk),
+            None,
+            Some(json!({"action": "forward", "version": 1})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v, _) = call(store, "POST", &act, Some(&desk), None,
+        Some(json!({"action": "transfer", "version": 2, "to": "000.00.02.H55", "budget": 120, "task": "Thẩm định"}))).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(
+            can_read(tokens["cv.so"].clone()).await,
+            "the agency holding it"
+        );
+        assert!(!can_read(tokens["cv.traicau"].clone()).await);
+        assert!(!can_read(tokens["bt.xa"].clone()).await);
+    }
+);

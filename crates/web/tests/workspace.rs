@@ -1543,3 +1543,52 @@ storage_test!(one_bad_calendar_row_never_stops_a_desk, |store| {
     // The commune administrator cannot reach the installation's rows.
     assert_eq!(store.bad_day_rules(None).await.unwrap().len(), 1);
 });
+
+storage_test!(an_editor_sees_no_dossier, |store| {
+    // Issue 18.3: the news editor read every dossier; now no queue, no
+    // dossier page, no search result.
+    demo::load(store).await.unwrap();
+    demo::load_dossiers(store).await.unwrap();
+    let st = AppState::new(store.clone());
+    person(store, "bt.xa", "H55.305.1", &[Role::Editor], PW).await;
+    person(store, "tn.xa", "H55.305.1", &[Role::ReceptionOfficer], PW).await;
+    let officer = sign_in(&st, "tn.xa", PW).await;
+    let queue = send(&st, "GET", "/workspace/", &officer, None).await;
+    let code = queue
+        .body
+        .split("/workspace/ho-so/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a dossier in the desk's queue")
+        .to_string();
+    let editor = sign_in(&st, "bt.xa", PW).await;
+    let r = send(&st, "GET", "/workspace/", &editor, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location, "/workspace/tin-tuc");
+    let r = send(&st, "GET", "/workspace/?hang=tat-ca", &editor, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = send(
+        &st,
+        "GET",
+        &format!("/workspace/ho-so/{code}"),
+        &editor,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = send(
+        &st,
+        "GET",
+        &format!("/workspace/tim?ma={code}"),
+        &editor,
+        None,
+    )
+    .await;
+    assert_ne!(r.location, format!("/workspace/ho-so/{code}"));
+    let news = send(&st, "GET", "/workspace/tin-tuc", &editor, None).await;
+    assert_eq!(news.status, StatusCode::OK);
+    assert!(
+        !news.body.contains(&code),
+        "no dossier code in the editor's pages"
+    );
+});

@@ -940,6 +940,19 @@ impl Dossier {
 
     /// The agency holding the dossier: the target of the open transfer leg,
     /// else the agency of the current step.
+    /// Every agency that received, held or holds the dossier: the
+    /// receiving desk, the current agency and both ends of every transfer.
+    pub fn agencies_involved(&self) -> Vec<&AgencyCode> {
+        let mut v = vec![&self.receiving_agency, &self.current_agency];
+        for l in &self.transfers {
+            v.push(&l.from);
+            v.push(&l.to);
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+
     pub fn holder(&self) -> &AgencyCode {
         self.open_leg().map_or(&self.current_agency, |l| &l.to)
     }

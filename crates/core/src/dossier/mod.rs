@@ -67,8 +67,8 @@ pub use process::{
     MAX_STEPS, Process, ProcessError, ProcessRecord, Step, parse_processes_csv, working_budget,
 };
 pub use role::{
-    Actor, AgencyScope, Capacity, Role, agency_scope, allowed_capacities, legal_basis, may,
-    may_be_assigned,
+    Actor, AgencyScope, Capacity, Relation, Role, agency_scope, allowed_capacities, legal_basis,
+    may, may_be_assigned, may_read_dossier, sees_queues,
 };
 pub use rules::{Paper, RuleSet, RuleSetError, RuleSetTable, SlipForm, SlipKind, SupplementClock};
 pub use state::{Action, Channel, Delivery, OverdueReason, State};

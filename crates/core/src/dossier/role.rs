@@ -47,6 +47,38 @@ pub fn may_be_assigned(holder: &AgencyCode, agency: &AgencyCode, roles: &[Role])
     agency == holder && roles.iter().any(|r| r.works_dossiers())
 }
 
+/// How a person's agency relates to a dossier, for reading its personal
+/// data (docs/security.md, the role × relation matrix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    /// Their agency received, held or holds the dossier.
+    Handles,
+    /// An agency that received, held or holds it lies within the
+    /// administrative unit of their agency, or under it.
+    Oversees,
+    /// Neither.
+    Unrelated,
+}
+
+/// Whether a person holding `roles` may read the personal data of a dossier
+/// they relate to so (the applicant, the documents, the slips, the
+/// timeline): the officers who work on dossiers when their agency handles
+/// it; administrators and oversight readers within their unit's subtree;
+/// editors never (issue 18.3).
+pub fn may_read_dossier(roles: &[Role], relation: Relation) -> bool {
+    roles.iter().any(|r| match r {
+        Role::Editor => false,
+        Role::Administrator | Role::OversightReader => relation != Relation::Unrelated,
+        r => r.works_dossiers() && relation == Relation::Handles,
+    })
+}
+
+/// Whether someone holding `roles` sees the work queues of their agency
+/// (the applicants' names): everyone but an editor only.
+pub fn sees_queues(roles: &[Role]) -> bool {
+    may_read_dossier(roles, Relation::Handles)
+}
+
 /// The capacity in which an actor acts: a role, the applicant, or the system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Capacity {
@@ -319,5 +351,34 @@ mod tests {
         assert_eq!(json["role"], "reception_officer");
         assert_eq!(json["agency"], "H55.242");
         assert_eq!(a.user_id(), "u1");
+    }
+}
+
+#[cfg(test)]
+mod access_tests {
+    use super::*;
+
+    /// The matrix of docs/security.md, cell by cell.
+    #[test]
+    fn who_reads_a_dossier() {
+        use Relation::*;
+        let cases: &[(Role, [bool; 3])] = &[
+            (Role::ReceptionOfficer, [true, false, false]),
+            (Role::Specialist, [true, false, false]),
+            (Role::HeadOfOffice, [true, false, false]),
+            (Role::SigningLeader, [true, false, false]),
+            (Role::Administrator, [true, true, false]),
+            (Role::OversightReader, [true, true, false]),
+            (Role::Editor, [false, false, false]),
+        ];
+        for (role, want) in cases {
+            for (rel, w) in [Handles, Oversees, Unrelated].into_iter().zip(want) {
+                assert_eq!(may_read_dossier(&[*role], rel), *w, "{role:?} {rel:?}");
+            }
+        }
+        assert!(!may_read_dossier(&[], Handles));
+        assert!(may_read_dossier(&[Role::Editor, Role::Specialist], Handles));
+        assert!(!sees_queues(&[Role::Editor]));
+        assert!(sees_queues(&[Role::OversightReader]));
     }
 }
