@@ -64,6 +64,7 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("satisfaction", by_unit()),
     ("stat_bucket", by_unit()),
     ("feed_dossier", by_unit()),
+    ("dossier_read", by_unit()),
     // Queues, counters and inboxes, by their own key (a dossier change
     // touching them is a transaction over two shard groups).
     ("dossier_counter", own("agency_code", "dossier_counter")),

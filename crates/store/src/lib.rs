@@ -18,6 +18,7 @@ mod outbox;
 mod portal;
 mod processes;
 mod queues;
+pub mod reads;
 pub mod reports;
 pub mod sessions;
 mod sql;

@@ -67,7 +67,7 @@ pub(crate) async fn store_upload(
     declared: Option<&str>,
     body: &[u8],
 ) -> Result<(bool, DocumentInfo), WebError> {
-    crate::dossiers::load(st, c, user).await?;
+    crate::dossiers::load(st, c, user, "documents", Some("upload")).await?;
     if !user.roles.iter().any(|r| {
         matches!(
             r,
@@ -129,7 +129,7 @@ pub async fn list(
     Path(c): Path<String>,
 ) -> Result<Json<Vec<DocumentInfo>>, ApiError> {
     let c = code(&c)?;
-    crate::dossiers::load(&st, &c, &user).await?;
+    crate::dossiers::load(&st, &c, &user, "documents", None).await?;
     Ok(Json(st.store.documents(&c).await?))
 }
 
@@ -144,7 +144,7 @@ pub async fn download(
     Path((c, sha256)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let c = code(&c)?;
-    crate::dossiers::load(&st, &c, &user).await?;
+    crate::dossiers::load(&st, &c, &user, "document", None).await?;
     let doc = st
         .store
         .documents(&c)

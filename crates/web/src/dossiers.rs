@@ -413,10 +413,10 @@ pub(crate) async fn relation(
     )
 }
 
-/// The one gate of every read of a dossier's personal data (API, pages,
-/// slips, documents, search): the dossier if `user` may read it, else 404
-/// (not 403: other agencies' dossiers are not revealed).
-pub(crate) async fn load(
+/// Whether `user` may read a dossier's personal data: the dossier, else
+/// 404 (not 403: other agencies' dossiers are not revealed). Records
+/// nothing: for a check that shows nothing (the search's redirect).
+pub(crate) async fn visible(
     st: &AppState,
     code: &DossierCode,
     user: &User,
@@ -430,6 +430,24 @@ pub(crate) async fn load(
     Ok(rec)
 }
 
+/// The one gate of every read of a dossier's personal data (API, pages,
+/// slips, documents): [`visible`], and the read recorded in the dossier's
+/// read log (who, when, `via` which page or call, for which `purpose`),
+/// which the applicant can see on the portal (issue 18.4).
+pub(crate) async fn load(
+    st: &AppState,
+    code: &DossierCode,
+    user: &User,
+    via: &str,
+    purpose: Option<&str>,
+) -> Result<DossierRecord, WebError> {
+    let rec = visible(st, code, user).await?;
+    st.store
+        .record_read(code, &user.username, user.agency.as_str(), via, purpose)
+        .await?;
+    Ok(rec)
+}
+
 /// A dossier with its state, due moment, version and events.
 #[utoipa::path(get, path = "/api/dossiers/{code}", tag = "dossiers", params(("code" = String, Path, description = "Dossier code, e.g. H55.305.1-261129-0001")),
     responses((status = 200, body = DossierView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -440,7 +458,7 @@ pub async fn get(
     Path(code): Path<String>,
 ) -> Result<Json<DossierView>, ApiError> {
     let code = dossier_code(&code)?;
-    let rec = load(&st, &code, &user).await?;
+    let rec = load(&st, &code, &user, "api", None).await?;
     Ok(Json(view(&rec.dossier, Some(rec.events))))
 }
 
@@ -476,7 +494,7 @@ pub(crate) async fn perform(
 ) -> Result<Reply, WebError> {
     // Checks the role first (403 names the user's roles).
     let fallback = actor_for(user, cmd.action.action())?;
-    let rec = load(st, code, user).await?;
+    let rec = load(st, code, user, "action", Some(cmd.action.action().as_str())).await?;
     if let motcua_core::dossier::CommandAction::Assign { assignee, .. } = &cmd.action {
         let holder = rec.dossier.holder().clone();
         let ok = match st.store.active_user(assignee.trim()).await? {

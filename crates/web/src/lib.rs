@@ -144,6 +144,12 @@ pub fn router(state: AppState) -> Router {
         .route("/lich", get(calendar::page_this_year))
         .route("/lich/{year}", get(calendar::page_year))
         .route("/tra-cuu-ho-so", get(lookup::lookup))
+        .route(
+            "/tra-cuu-ho-so/ai-da-xem",
+            get(|| async { axum::response::Redirect::to("/tra-cuu-ho-so") })
+                .post(lookup::reads)
+                .layer(axum::extract::DefaultBodyLimit::max(SMALL_FORM)),
+        )
         .route("/tin-tuc", get(news::list))
         .route("/tin-tuc/feed.atom", get(news::feed))
         .route("/tin-tuc/anh/{sha}", get(news::image))

@@ -218,6 +218,135 @@ pub async fn lookup(
     page(StatusCode::OK, Some(found), None, ma)
 }
 
+/// One read of the applicant's dossier, as the applicant sees it.
+struct ReadLine {
+    at: String,
+    agency: String,
+    officer: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "lookup_reads.html")]
+struct ReadsPage {
+    tr: Tr,
+    ma: String,
+    reads: Option<Vec<ReadLine>>,
+    error: Option<String>,
+}
+
+/// What a read was, in the applicant's words.
+fn read_label(tr: Tr, via: &str, purpose: Option<&str>) -> String {
+    let base = match via.split_once(':') {
+        Some(("slip", form)) => format!("{} ({form})", tr.t("reads.via.slip")),
+        _ => match via {
+            "api" => tr.t("reads.via.api").to_string(),
+            "page" => tr.t("reads.via.page").to_string(),
+            "action" => tr.t("reads.via.action").to_string(),
+            "documents" => tr.t("reads.via.documents").to_string(),
+            "document" => tr.t("reads.via.document").to_string(),
+            other => other.to_string(),
+        },
+    };
+    match purpose.and_then(motcua_core::dossier::Action::parse) {
+        Some(a) => format!("{base}: {}", a.label_vi()),
+        None => match purpose {
+            Some(p) => format!("{base}: {p}"),
+            None => base,
+        },
+    }
+}
+
+/// `POST /tra-cuu-ho-so/ai-da-xem` (`ma`, `cccd`): who opened my dossier.
+/// The applicant proves who they are with the code and their ID number (or
+/// the representative's); a wrong number counts as a miss of the lookup's
+/// limit, so numbers cannot be guessed. The answer is every read of the
+/// dossier's personal data by an officer: when, which agency, who, how.
+pub async fn reads(
+    State(st): State<AppState>,
+    ClientIp(ip): ClientIp,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let tr = Tr::vi();
+    let f = crate::auth::form_fields(&body)?;
+    let get = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().chars().take(40).collect::<String>())
+            .unwrap_or_default()
+    };
+    let (ma, id) = (get("ma"), get("cccd"));
+    let page = |status: StatusCode, reads: Option<Vec<ReadLine>>, error: Option<String>| {
+        let mut res = (
+            status,
+            Html(
+                ReadsPage {
+                    tr,
+                    ma: ma.clone(),
+                    reads,
+                    error,
+                }
+                .render()?,
+            ),
+        )
+            .into_response();
+        res.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+        Ok::<Response, PageError>(res)
+    };
+    let now = Instant::now();
+    if let Some(ip) = ip
+        && !st.lookups.allow(ip, now)
+    {
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            Some(tr.t("lookup.too_many").to_string()),
+        );
+    }
+    let refuse = |status| {
+        if let Some(ip) = ip {
+            st.lookups.missed(ip, now);
+        }
+        page(status, None, Some(tr.t("reads.no_match").to_string()))
+    };
+    let Ok(code) = DossierCode::parse(&ma) else {
+        return refuse(StatusCode::BAD_REQUEST);
+    };
+    let Some(rec) = st.store.dossier(&code).await.map_err(WebError::from)? else {
+        return refuse(StatusCode::NOT_FOUND);
+    };
+    if !rec.dossier.applicant.is_identified_by(&id) {
+        // The same answer as an unknown code: nothing is revealed.
+        return refuse(StatusCode::NOT_FOUND);
+    }
+    let mut lines = Vec::new();
+    for r in st
+        .store
+        .dossier_reads(&code)
+        .await
+        .map_err(WebError::from)?
+    {
+        let officer = match st.store.user(&r.username).await.map_err(WebError::from)? {
+            Some(u) => u.full_name,
+            None => r.username.clone(),
+        };
+        let agency = match motcua_core::codes::AgencyCode::new(&r.agency_code) {
+            Ok(a) => agency_name(&st, &a).await,
+            Err(_) => r.agency_code.clone(),
+        };
+        lines.push(ReadLine {
+            at: fmt_time(motcua_core::calendar::to_local(r.at)),
+            agency,
+            officer,
+            what: read_label(tr, &r.via, r.purpose.as_deref()),
+        });
+    }
+    page(StatusCode::OK, Some(lines), None)
+}
+
 async fn agency_name(st: &AppState, c: &motcua_core::codes::AgencyCode) -> String {
     st.store
         .agency(c)

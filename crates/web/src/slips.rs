@@ -85,7 +85,20 @@ pub async fn slip(
 ) -> Result<Response, ApiError> {
     let code = DossierCode::parse(&code).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let form = form.strip_suffix(".pdf").unwrap_or(&form).to_string();
-    let rec = crate::dossiers::load(&st, &code, &user).await?;
+    const FORMS: [&str; 5] = [
+        "receipt",
+        "supplement",
+        "refusal",
+        "apology",
+        "control-sheet",
+    ];
+    if !FORMS.contains(&form.as_str()) {
+        return Err(WebError::NotFound(format!(
+            "không có phiếu `{form}`: receipt, supplement, refusal, apology hoặc control-sheet"
+        ))
+        .into());
+    }
+    let rec = crate::dossiers::load(&st, &code, &user, &format!("slip:{form}"), None).await?;
     let d = &rec.dossier;
     let h = heading(&st, &d.receiving_agency).await?;
     let pv = st

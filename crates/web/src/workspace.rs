@@ -376,7 +376,9 @@ pub async fn find(
 ) -> Result<Response, PageError> {
     let code = q.ma.unwrap_or_default().trim().to_string();
     if let Ok(c) = DossierCode::parse(&code)
-        && load(&st, &c, &staff.0.user).await.is_ok()
+        && crate::dossiers::visible(&st, &c, &staff.0.user)
+            .await
+            .is_ok()
     {
         return Ok(Redirect::to(&format!("/workspace/ho-so/{c}")).into_response());
     }
@@ -993,7 +995,7 @@ async fn dossier_page(
 ) -> Result<DossierPage, WebError> {
     let tr = Tr::vi();
     let user = &staff.0.user;
-    let rec = load(st, code, user).await?;
+    let rec = load(st, code, user, "page", None).await?;
     let d = &rec.dossier;
     let (nav, _, _) = nav(st, staff, None, "dossier").await?;
     let cal = st.store.calendar(Some(&d.receiving_agency)).await?;

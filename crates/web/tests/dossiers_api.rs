@@ -1119,3 +1119,166 @@ storage_test!(
         assert!(!can_read(tokens["bt.xa"].clone()).await);
     }
 );
+
+/// Posts the portal's "who opened my dossier" form from `ip`.
+async fn who_opened(
+    st: &AppState,
+    ip: &str,
+    code: &str,
+    id: &str,
+) -> (StatusCode, String, Option<String>) {
+    let body = serde_urlencoded::to_string([("ma", code), ("cccd", id)]).unwrap();
+    let addr: std::net::SocketAddr = format!("{ip}:5000").parse().unwrap();
+    let res = router(st.clone())
+        .oneshot(
+            Request::post("/tra-cuu-ho-so/ai-da-xem")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .extension(axum::extract::ConnectInfo(addr))
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status();
+    let cache = res
+        .headers()
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned(), cache)
+}
+
+storage_test!(the_applicant_sees_who_opened_their_dossier, |store| {
+    // Issue 18.4: every read of a dossier's personal data by an officer is
+    // recorded, append-only, and shown to the applicant who proves who they are.
+    demo::load(store).await.unwrap();
+    let all = [Role::ReceptionOfficer, Role::Specialist];
+    let desk = user(store, "tn.xa", "H55.305.1", &all).await;
+    let stranger = user(store, "cv.traicau", "H55.301.1", &[Role::Specialist]).await;
+    let (s, v, _) = call(
+        store,
+        "POST",
+        "/api/dossiers",
+        Some(&desk),
+        None,
+        Some(birth()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let code = v["code"].as_str().unwrap().to_string();
+    let dcode = motcua_core::dossier::DossierCode::parse(&code).unwrap();
+    assert!(
+        store.dossier_reads(&dcode).await.unwrap().is_empty(),
+        "receiving is not a read"
+    );
+    let get = |tok: String, uri: String| async move {
+        router(AppState::new(store.clone()))
+            .oneshot(
+                Request::get(&uri)
+                    .header("authorization", format!("Bearer {tok}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(
+        get(desk.clone(), format!("/api/dossiers/{code}")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(
+            desk.clone(),
+            format!("/api/dossiers/{code}/slips/receipt.pdf")
+        )
+        .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(
+            desk.clone(),
+            format!("/api/dossiers/{code}/slips/no-such-form.pdf")
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(stranger.clone(), format!("/api/dossiers/{code}")).await,
+        StatusCode::NOT_FOUND
+    );
+    let (s, v, _) = call(
+        store,
+        "POST",
+        &format!("/api/dossiers/{code}/actions"),
+        Some(&desk),
+        None,
+        Some(json!({"action": "forward", "version": 1})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let reads = store.dossier_reads(&dcode).await.unwrap();
+    let seen: Vec<(&str, &str, Option<&str>)> = reads
+        .iter()
+        .map(|r| (r.username.as_str(), r.via.as_str(), r.purpose.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("tn.xa", "api", None),
+            ("tn.xa", "slip:receipt", None),
+            ("tn.xa", "action", Some("forward"))
+        ],
+        "one row per read by someone allowed; none for a refused read or an unknown slip"
+    );
+    assert!(reads.iter().all(|r| r.agency_code == "H55.305.1"));
+    // Append-only: the database refuses to change or remove a row.
+    assert!(
+        store
+            .execute_unchecked("UPDATE dossier_read SET username = 'x'")
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .execute_unchecked("DELETE FROM dossier_read")
+            .await
+            .is_err()
+    );
+    assert_eq!(store.dossier_reads(&dcode).await.unwrap().len(), 3);
+    // The applicant, with the code and their ID number, sees the log.
+    let st = AppState::new(store.clone());
+    let (s, body, cache) = who_opened(&st, "198.51.100.4", &code, "019203001234").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(cache.as_deref(), Some("no-store"));
+    assert!(
+        body.contains("tn.xa") && body.contains("In phiếu (receipt)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Hệ thống khác (API)") && body.contains("Xử lý hồ sơ"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Trung tâm Phục vụ hành chính công xã Đồng Hỷ"),
+        "{body}"
+    );
+    assert!(!body.contains("cv.traicau"));
+    // A wrong ID number learns nothing, and guessing is cut off.
+    let (s, body, _) = who_opened(&st, "198.51.100.5", &code, "019203009999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(!body.contains("tn.xa"));
+    let mut last = StatusCode::OK;
+    for _ in 0..motcua_web::lookup::MISSES {
+        last = who_opened(&st, "198.51.100.5", &code, "019203009999")
+            .await
+            .0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        who_opened(&st, "198.51.100.5", &code, "019203001234")
+            .await
+            .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+});
