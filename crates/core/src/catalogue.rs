@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// One channel (cách thức thực hiện) with its processing time and fee.
+/// Named `ProcedureChannel` in the OpenAPI document: `Channel` there is the
+/// dossier's channel.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ProcedureChannel))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Channel {

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::error::{ApiError, ErrorBody, WebError};
 use crate::params;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use motcua_core::agency::Agency;
 use motcua_core::catalogue::{Procedure, ProcedureHit};
@@ -66,6 +66,42 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 )]
 pub struct ApiDoc;
 
+/// The OpenAPI document as served. Every moment in the API is a local time
+/// of Vietnam (UTC+7) written without an offset (`2026-11-26T08:00:00`, as
+/// stored and as the law's slips print it), which is not an RFC 3339
+/// `date-time`: such fields are described as strings of that pattern, so
+/// that a client checking the document (schemathesis in CI) finds what it
+/// is told.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let doc = ApiDoc::openapi();
+    let Ok(mut v) = serde_json::to_value(&doc) else {
+        return doc;
+    };
+    local_times(&mut v);
+    serde_json::from_value(v).unwrap_or(doc)
+}
+
+/// The pattern of a local moment without offset.
+pub const LOCAL_TIME_PATTERN: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$";
+
+fn local_times(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(o) => {
+            if o.get("format").and_then(|f| f.as_str()) == Some("date-time") {
+                o.remove("format");
+                o.insert("pattern".into(), LOCAL_TIME_PATTERN.into());
+                o.entry("description").or_insert_with(|| {
+                    "Giờ Việt Nam (UTC+7), không ghi múi giờ / local time of Vietnam, no offset"
+                        .into()
+                });
+            }
+            o.values_mut().for_each(local_times);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(local_times),
+        _ => {}
+    }
+}
+
 /// Declares the `bearer` security scheme (API tokens from `motcua token create`).
 struct BearerAuth;
 
@@ -115,7 +151,7 @@ pub struct ProcedureQuery {
     responses((status = 200, body = ProcedurePage), (status = 400, body = ErrorBody)))]
 pub async fn list_procedures(
     State(st): State<AppState>,
-    Query(q): Query<ProcedureQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<ProcedureQuery>,
 ) -> Result<Json<ProcedurePage>, ApiError> {
     let paging = params::paging(q.page.as_deref(), q.per_page.as_deref(), 20)?;
     let filter = ProcedureFilter {
@@ -162,7 +198,7 @@ pub struct DateQuery {
 pub async fn get_procedure(
     State(st): State<AppState>,
     Path(code): Path<String>,
-    Query(q): Query<DateQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<DateQuery>,
 ) -> Result<Json<ProcedureDetail>, ApiError> {
     let code = ProcedureCode::new(&code).map_err(bad_code)?;
     let date = params::date("date", q.date.as_deref())?;
@@ -237,7 +273,7 @@ pub struct UnitQuery {
     responses((status = 200, body = UnitPage), (status = 400, body = ErrorBody)))]
 pub async fn list_units(
     State(st): State<AppState>,
-    Query(q): Query<UnitQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<UnitQuery>,
 ) -> Result<Json<UnitPage>, ApiError> {
     let paging = params::paging(q.page.as_deref(), q.per_page.as_deref(), 50)?;
     let f = UnitFilter {
@@ -351,7 +387,7 @@ pub async fn unit_detail(
 pub async fn get_unit(
     State(st): State<AppState>,
     Path(code): Path<String>,
-    Query(q): Query<DateQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<DateQuery>,
 ) -> Result<Json<UnitDetail>, ApiError> {
     let code = UnitCode::new(&code).map_err(bad_code)?;
     let date = params::date("date", q.date.as_deref())?;
@@ -388,7 +424,7 @@ pub struct AgencyQuery {
     responses((status = 200, body = AgencyPage), (status = 400, body = ErrorBody)))]
 pub async fn list_agencies(
     State(st): State<AppState>,
-    Query(q): Query<AgencyQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<AgencyQuery>,
 ) -> Result<Json<AgencyPage>, ApiError> {
     let paging = params::paging(q.page.as_deref(), q.per_page.as_deref(), 50)?;
     let f = AgencyFilter {

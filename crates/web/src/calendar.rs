@@ -114,7 +114,7 @@ async fn year_of(
 pub async fn api_year(
     State(st): State<AppState>,
     Path(year): Path<String>,
-    Query(q): Query<CalendarQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<CalendarQuery>,
 ) -> Result<Json<CalendarYear>, ApiError> {
     Ok(Json(year_of(&st, &year, q.agency.as_deref()).await?))
 }

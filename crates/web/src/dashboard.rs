@@ -237,7 +237,7 @@ async fn heading(st: &AppState, scope: &Scope, desks: usize) -> Result<(String, 
 pub async fn api_statistics(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(q): Query<ReportQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (scope, p, g) = parse(&st, &user, &q).await?;
     let r = st
@@ -263,7 +263,7 @@ pub async fn api_statistics(
 pub async fn api_causes(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(q): Query<ReportQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (scope, p, _) = parse(&st, &user, &q).await?;
     let desks = st
@@ -296,7 +296,7 @@ pub async fn api_causes(
 pub async fn api_index(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(q): Query<ReportQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (scope, p, _) = parse(&st, &user, &q).await?;
     let input = st

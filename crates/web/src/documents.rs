@@ -31,7 +31,7 @@ pub struct UploadQuery {
 #[utoipa::path(post, path = "/api/dossiers/{code}/documents", tag = "dossiers",
     params(("code" = String, Path, description = "Dossier code"), ("name" = String, Query, description = "Document name")),
     request_body(content = Vec<u8>, content_type = "application/pdf", description = "PDF, PNG or JPEG, at most 20 MiB"),
-    responses((status = 201, description = "Stored"), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+    responses((status = 201, description = "Stored"), (status = 200, description = "The same content was attached already: its record"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
         (status = 413, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn upload(
@@ -122,7 +122,7 @@ pub(crate) async fn store_upload(
 /// The documents of a dossier.
 #[utoipa::path(get, path = "/api/dossiers/{code}/documents", tag = "dossiers",
     params(("code" = String, Path, description = "Dossier code")),
-    responses((status = 200, description = "Documents"), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, description = "Documents"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
 pub async fn list(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -136,7 +136,7 @@ pub async fn list(
 /// One document's content, verified against its SHA-256.
 #[utoipa::path(get, path = "/api/dossiers/{code}/documents/{sha256}", tag = "dossiers",
     params(("code" = String, Path, description = "Dossier code"), ("sha256" = String, Path, description = "SHA-256 of the content")),
-    responses((status = 200, description = "The file"), (status = 404, body = crate::error::ErrorBody), (status = 500, body = crate::error::ErrorBody)),
+    responses((status = 200, description = "The file"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 500, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn download(
     State(st): State<AppState>,

@@ -450,7 +450,7 @@ pub(crate) async fn load(
 
 /// A dossier with its state, due moment, version and events.
 #[utoipa::path(get, path = "/api/dossiers/{code}", tag = "dossiers", params(("code" = String, Path, description = "Dossier code, e.g. H55.305.1-261129-0001")),
-    responses((status = 200, body = DossierView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = DossierView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
     State(st): State<AppState>,

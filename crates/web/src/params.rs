@@ -1,7 +1,9 @@
 //! Query-string parameters, validated by hand so that a person gets a
 //! Vietnamese message naming the parameter (axum's own rejection does not).
 
-use crate::error::WebError;
+use crate::error::{ApiError, WebError};
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use chrono::NaiveDate;
 use motcua_core::codes::Level;
 use motcua_store::Paging;
@@ -79,4 +81,27 @@ pub fn text(v: Option<&str>) -> Option<String> {
 /// Today in Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
 pub fn today() -> NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
+/// The query string of an API call, deserialised like axum's `Query`, but
+/// refused with the API's JSON error (400) naming what is wrong, never the
+/// extractor's plain-text rejection (a duplicate or missing parameter).
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(ApiError(WebError::BadRequest(format!(
+                "tham số truy vấn không hợp lệ: {}",
+                e.body_text()
+            )))),
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::dossiers::CurrentUser;
 use crate::error::{ApiError, WebError};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
@@ -76,7 +76,7 @@ async fn heading(st: &AppState, code: &AgencyCode) -> Result<Heading, WebError> 
 /// `receipt`, `supplement`, `refusal`, `apology` or `control-sheet` of a dossier, as PDF.
 #[utoipa::path(get, path = "/api/dossiers/{code}/slips/{form}", tag = "dossiers",
     params(("code" = String, Path, description = "Dossier code"), ("form" = String, Path, description = "receipt.pdf, supplement.pdf, refusal.pdf, apology.pdf or control-sheet.pdf")),
-    responses((status = 200, content_type = "application/pdf", description = "The slip"), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)),
+    responses((status = 200, content_type = "application/pdf", description = "The slip"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn slip(
     State(st): State<AppState>,
@@ -389,23 +389,28 @@ pub async fn slip(
     Ok(pdf(bytes, &format!("{}-{form}.pdf", d.code)))
 }
 
+/// Read by hand (both optional to serde) so that a missing one is a JSON
+/// 400 naming it, not the extractor's plain-text rejection.
 #[derive(Deserialize)]
 pub struct LedgerQuery {
+    #[serde(default)]
     desk: String,
+    #[serde(default)]
     year: String,
 }
 
 /// The dossier tracking ledger (form 06) of a desk for a year, as PDF.
 #[utoipa::path(get, path = "/api/ledger.pdf", tag = "dossiers",
     params(("desk" = String, Query, description = "Desk agency identifier"), ("year" = i32, Query, description = "Year")),
-    responses((status = 200, content_type = "application/pdf", description = "The ledger"), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
+    responses((status = 200, content_type = "application/pdf", description = "The ledger"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn ledger(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(q): Query<LedgerQuery>,
+    crate::params::ApiQuery(q): crate::params::ApiQuery<LedgerQuery>,
 ) -> Result<Response, ApiError> {
-    let desk = AgencyCode::new(&q.desk).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let desk =
+        AgencyCode::new(&q.desk).map_err(|e| WebError::BadRequest(format!("tham số desk: {e}")))?;
     let year: i32 = q
         .year
         .parse()

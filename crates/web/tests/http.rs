@@ -171,6 +171,22 @@ storage_test!(openapi_document, |store| {
         assert!(v["paths"][path]["get"].is_object(), "missing {path}");
     }
     assert!(v["components"]["schemas"]["Procedure"].is_object());
+    // Issue 18 (schemathesis): a procedure's channels are objects, not the
+    // dossier's channel enum; local moments are not RFC 3339 date-times.
+    let channels =
+        &v["components"]["schemas"]["Procedure"]["properties"]["channels"]["items"]["$ref"];
+    assert_eq!(
+        channels, "#/components/schemas/ProcedureChannel",
+        "{channels}"
+    );
+    assert!(v["components"]["schemas"]["ProcedureChannel"]["properties"]["time_raw"].is_object());
+    let text = v.to_string();
+    assert!(
+        !text.contains("\"date-time\""),
+        "no offset-less moment is declared a date-time"
+    );
+    let due = &v["components"]["schemas"]["Dossier"]["properties"]["received_at"];
+    assert!(due.to_string().contains("pattern"), "{due}");
     let (s, html) = get(store, "/api/docs/").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("swagger"), "{html}");
