@@ -105,6 +105,10 @@ pub struct Settings {
     /// a power cut) or `normal` (survives a crash of the process only).
     #[serde(default = "default_sqlite_synchronous")]
     pub sqlite_synchronous: String,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For`
+    /// names the client; empty: the socket's peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 fn default_sqlite_synchronous() -> String {
@@ -128,6 +132,7 @@ impl Default for Settings {
             peer_retry_ms: default_peer_retry_ms(),
             peer_retry_cap_seconds: default_peer_retry_cap(),
             sqlite_synchronous: default_sqlite_synchronous(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -202,6 +207,12 @@ impl Settings {
         s.sqlite_synchronous
             .parse::<motcua_store::SqliteDurability>()
             .map_err(|e| CliError::Usage(e.to_string()))?;
+        if let Ok(v) = std::env::var("MOTCUA_TRUSTED_PROXIES")
+            && !v.trim().is_empty()
+        {
+            s.trusted_proxies = v.split(',').map(|x| x.trim().to_string()).collect();
+        }
+        motcua_web::auth::parse_trusted_proxies(&s.trusted_proxies).map_err(CliError::Usage)?;
         if let Some(f) = &g.log_format {
             s.log_format = f.clone();
         }
@@ -361,7 +372,11 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
     let peering = tokio::spawn(crate::peering::run(store.clone(), peering_cfg.clone()));
     // Webhooks to third parties: idle without webhooks.
     let hooks = tokio::spawn(crate::peering::run_webhooks(store.clone(), peering_cfg));
-    let state = motcua_web::AppState::new(store.clone()).with_files(files);
+    let proxies =
+        motcua_web::auth::parse_trusted_proxies(&s.trusted_proxies).map_err(CliError::Usage)?;
+    let state = motcua_web::AppState::new(store.clone())
+        .with_files(files)
+        .with_trusted_proxies(proxies);
     motcua_web::serve(listener, state, shutdown)
         .await
         .map_err(|source| CliError::Io {

@@ -201,3 +201,41 @@ mod tests {
         ));
     }
 }
+
+/// Failed sign-ins of one account from one address allowed before the
+/// delays start.
+pub const FREE_LOGIN_FAILURES: u32 = 3;
+/// The longest wait between two sign-in attempts of one account from one
+/// address.
+pub const MAX_LOGIN_DELAY_SECONDS: u64 = 15 * 60;
+
+/// How long an address must wait before it tries an account again after
+/// `failures` consecutive failed sign-ins of that account from it: nothing
+/// for the first [`FREE_LOGIN_FAILURES`], then 1, 2, 4, … seconds, at most
+/// 15 minutes. Kept per (account, address), so a stranger slows only their
+/// own guesses and never locks the officer out (OWASP ASVS 4.0 V2.2.1;
+/// the Authentication Cheat Sheet's "account lockout" caveat).
+pub fn login_delay(failures: u32) -> std::time::Duration {
+    let over = failures.saturating_sub(FREE_LOGIN_FAILURES);
+    if over == 0 {
+        return std::time::Duration::ZERO;
+    }
+    let secs = 1u64
+        .checked_shl(over - 1)
+        .unwrap_or(u64::MAX)
+        .min(MAX_LOGIN_DELAY_SECONDS);
+    std::time::Duration::from_secs(secs)
+}
+
+#[cfg(test)]
+mod login_tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_and_stop_growing() {
+        let d: Vec<u64> = (0..8).map(|n| login_delay(n).as_secs()).collect();
+        assert_eq!(d, [0, 0, 0, 0, 1, 2, 4, 8]);
+        assert_eq!(login_delay(40).as_secs(), MAX_LOGIN_DELAY_SECONDS);
+        assert_eq!(login_delay(u32::MAX).as_secs(), MAX_LOGIN_DELAY_SECONDS);
+    }
+}

@@ -12,10 +12,6 @@ use chrono::{DateTime, Duration, Utc};
 use motcua_core::codes::AgencyCode;
 use motcua_core::dossier::Role;
 
-/// Failed sign-ins in a row after which an account is locked.
-pub const MAX_FAILED_LOGINS: i32 = 5;
-/// How long a locked account stays locked.
-pub const LOCKOUT: Duration = Duration::minutes(15);
 /// A session ends after this long without a request…
 pub const SESSION_IDLE: Duration = Duration::minutes(30);
 /// …and at the latest this long after sign-in (a working day).
@@ -92,7 +88,6 @@ pub struct UserInfo {
 #[derive(sqlx::FromRow)]
 struct LoginRow {
     password_hash: Option<String>,
-    failed_logins: i32,
     locked_until: Option<DateTime<Utc>>,
     active: bool,
 }
@@ -136,8 +131,9 @@ impl Store {
     }
 
     /// Checks a name and password at `now`; on success opens a session.
-    /// Each failure counts; the fifth in a row locks the account for
-    /// [`LOCKOUT`], during which even the right password is refused.
+    /// Each failure is counted (shown to administrators); no account is
+    /// locked by failures (a lock set by an older version still holds until
+    /// it runs out).
     pub async fn login(
         &self,
         username: &str,
@@ -145,7 +141,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<LoginOutcome, StoreError> {
         let row: Option<LoginRow> = with_db!(&self.db, p => sqlx::query_as(
-            "SELECT password_hash, failed_logins, locked_until, active FROM app_user WHERE username = $1")
+            "SELECT password_hash, locked_until, active FROM app_user WHERE username = $1")
             .bind(username).fetch_optional(p).await?);
         let Some(row) = row else {
             verify(plain, dummy_hash());
@@ -162,20 +158,15 @@ impl Store {
             }
         };
         if !ok {
-            let failed = if row.locked_until.is_some() {
-                1
-            } else {
-                row.failed_logins + 1
-            };
-            let lock = (failed >= MAX_FAILED_LOGINS).then(|| now + LOCKOUT);
+            // Counted for the administrator to see; the account is not
+            // locked (a stranger could keep an officer out): sign-in is
+            // throttled per account and address instead (web::auth,
+            // core::access::login_delay).
             with_db!(&self.db, p => {
-                sqlx::query("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE username = $3")
-                    .bind(if lock.is_some() { 0 } else { failed }).bind(lock).bind(username).execute(p).await?;
+                sqlx::query("UPDATE app_user SET failed_logins = failed_logins + 1 WHERE username = $1")
+                    .bind(username).execute(p).await?;
             });
-            return Ok(match lock {
-                Some(until) => LoginOutcome::Locked(until),
-                None => LoginOutcome::BadCredentials,
-            });
+            return Ok(LoginOutcome::BadCredentials);
         }
         if !row.active {
             return Ok(LoginOutcome::Disabled);

@@ -31,9 +31,44 @@ pub const THROTTLE_WINDOW: Duration = Duration::from_secs(300);
 
 /// Recent failed sign-ins by client address.
 #[derive(Clone, Default)]
-pub struct LoginThrottle(Arc<Mutex<HashMap<IpAddr, Vec<Instant>>>>);
+pub struct LoginThrottle(
+    Arc<Mutex<HashMap<IpAddr, Vec<Instant>>>>,
+    Arc<Mutex<PairFailures>>,
+);
+
+/// Consecutive failures and the last one, per (account, address).
+type PairFailures = HashMap<(String, IpAddr), (u32, Instant)>;
 
 impl LoginThrottle {
+    /// How long `ip` must still wait before trying `username` again
+    /// (growing with its consecutive failures on that account:
+    /// `core::access::login_delay`); `None` when it may try now.
+    pub fn wait(&self, username: &str, ip: IpAddr, now: Instant) -> Option<Duration> {
+        let pairs = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        let (n, last) = pairs.get(&(username.to_lowercase(), ip))?;
+        let ready = *last + motcua_core::access::login_delay(*n);
+        (ready > now).then(|| ready - now)
+    }
+
+    /// Records a failed sign-in of `username` from `ip`.
+    pub fn pair_failed(&self, username: &str, ip: IpAddr, now: Instant) {
+        let mut pairs = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        if pairs.len() > 100_000 {
+            pairs.retain(|_, (_, last)| now.duration_since(*last) < Duration::from_secs(3600));
+        }
+        let e = pairs
+            .entry((username.to_lowercase(), ip))
+            .or_insert((0, now));
+        e.0 = e.0.saturating_add(1);
+        e.1 = now;
+    }
+
+    /// Forgets the failures of `username` from `ip` (after a success).
+    pub fn pair_succeeded(&self, username: &str, ip: IpAddr) {
+        let mut pairs = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        pairs.remove(&(username.to_lowercase(), ip));
+    }
+
     /// True when the address failed too often recently.
     pub fn blocked(&self, ip: IpAddr, now: Instant) -> bool {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -153,19 +188,66 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The client address, when the server was started with connect info.
+/// The client address, when the server was started with connect info: the
+/// socket's peer, or, when that peer is one of the `trusted_proxies`, the
+/// address those proxies forwarded (`X-Forwarded-For`).
 pub struct ClientIp(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientIp(peer.map(|p| {
+            client_address(p, &parts.headers, &st.trusted_proxies)
+        })))
     }
+}
+
+/// The client behind `peer`: `peer` itself unless it is a trusted proxy;
+/// then the `X-Forwarded-For` list read from the right, skipping trusted
+/// proxies, stopping at the first address that is not one (anything left
+/// of it was written by the client and proves nothing). An unreadable
+/// entry stops the walk at the last trusted hop.
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+/// Reads the `trusted_proxies` setting: addresses or CIDR blocks.
+pub fn parse_trusted_proxies(list: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
+    list.iter()
+        .map(|s| {
+            let s = s.trim();
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("trusted_proxies: `{s}` không phải địa chỉ IP hoặc khối CIDR"))
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -305,9 +387,23 @@ pub async fn login(
             "Vui lòng nhập tên đăng nhập và mật khẩu.",
         );
     }
+    if let Some(ip) = ip
+        && let Some(wait) = st.login_throttle.wait(&username, ip, Instant::now())
+    {
+        return again(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "Đã nhập sai nhiều lần cho tài khoản này từ máy này. Vui lòng thử lại sau {} giây.",
+                wait.as_secs().max(1)
+            ),
+        );
+    }
     match st.store.login(&username, password, Utc::now()).await? {
         LoginOutcome::Ok { secret, session } => {
             tracing::info!(user = %session.user.username, "signed in");
+            if let Some(ip) = ip {
+                st.login_throttle.pair_succeeded(&username, ip);
+            }
             let mut res = Redirect::to(&next).into_response();
             let max_age = (session.expires_at - Utc::now()).num_seconds().max(0);
             res.headers_mut().append(
@@ -324,6 +420,7 @@ pub async fn login(
             tracing::info!(user = %username, "sign-in refused");
             if let Some(ip) = ip {
                 st.login_throttle.failed(ip, Instant::now());
+                st.login_throttle.pair_failed(&username, ip, Instant::now());
             }
             again(
                 StatusCode::UNAUTHORIZED,
@@ -416,6 +513,76 @@ mod tests {
         assert!(t.blocked(ip, now));
         assert!(!t.blocked(other, now), "per address");
         assert!(!t.blocked(ip, now + THROTTLE_WINDOW), "the window passes");
+    }
+
+    #[test]
+    fn the_client_is_read_from_trusted_proxies_only() {
+        let trusted = parse_trusted_proxies(&["10.0.0.0/8".into(), "192.0.2.1".into()]).unwrap();
+        let h = |xff: &str| {
+            let mut m = HeaderMap::new();
+            m.insert("x-forwarded-for", xff.parse().unwrap());
+            m
+        };
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // An untrusted peer: its header is ignored.
+        assert_eq!(
+            client_address(ip("203.0.113.9"), &h("198.51.100.1"), &trusted),
+            ip("203.0.113.9")
+        );
+        // A trusted proxy: the rightmost address that is not a proxy.
+        assert_eq!(
+            client_address(ip("10.1.2.3"), &h("198.51.100.1"), &trusted),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            client_address(
+                ip("10.1.2.3"),
+                &h("1.1.1.1, 198.51.100.1, 10.9.9.9"),
+                &trusted
+            ),
+            ip("198.51.100.1"),
+            "what the client wrote on the left proves nothing"
+        );
+        assert_eq!(
+            client_address(ip("192.0.2.1"), &h("junk, 10.0.0.5"), &trusted),
+            ip("10.0.0.5")
+        );
+        assert_eq!(
+            client_address(ip("10.1.2.3"), &HeaderMap::new(), &trusted),
+            ip("10.1.2.3")
+        );
+        assert!(parse_trusted_proxies(&["not-an-ip".into()]).is_err());
+    }
+
+    #[test]
+    fn sign_in_is_slowed_per_account_and_address_not_locked() {
+        let t = LoginThrottle::default();
+        let (a, b): (IpAddr, IpAddr) = ("192.0.2.7".parse().unwrap(), "192.0.2.8".parse().unwrap());
+        let now = Instant::now();
+        for _ in 0..motcua_core::access::FREE_LOGIN_FAILURES {
+            assert_eq!(t.wait("CanBo", a, now), None);
+            t.pair_failed("canbo", a, now);
+        }
+        assert_eq!(t.wait("canbo", a, now), None, "three free failures");
+        t.pair_failed("canbo", a, now);
+        assert_eq!(t.wait("CANBO", a, now), Some(Duration::from_secs(1)));
+        assert_eq!(
+            t.wait("canbo", b, now),
+            None,
+            "another address is not slowed"
+        );
+        assert_eq!(
+            t.wait("other", a, now),
+            None,
+            "another account is not slowed"
+        );
+        assert_eq!(
+            t.wait("canbo", a, now + Duration::from_secs(1)),
+            None,
+            "the delay passes"
+        );
+        t.pair_succeeded("canbo", a);
+        assert_eq!(t.wait("canbo", a, now), None);
     }
 
     #[test]

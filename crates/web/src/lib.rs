@@ -54,6 +54,9 @@ pub struct AppState {
     pub visits: visits::VisitCounter,
     /// Recent online submissions by client address.
     pub submissions: submit::SubmitLimiter,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (empty: the
+    /// socket's peer is the client).
+    pub trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
 }
 
 impl AppState {
@@ -66,7 +69,14 @@ impl AppState {
             lookups: Default::default(),
             visits: Default::default(),
             submissions: Default::default(),
+            trusted_proxies: Default::default(),
         }
+    }
+
+    /// The same, believing `X-Forwarded-For` from these proxies only.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<ipnet::IpNet>) -> Self {
+        self.trusted_proxies = std::sync::Arc::new(proxies);
+        self
     }
 
     /// The same, keeping files under `files` (content-addressed).

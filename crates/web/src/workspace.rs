@@ -1371,9 +1371,10 @@ pub async fn password_change(
                 "mật khẩu mới phải khác mật khẩu cũ".into(),
             ));
         }
-        match st.store.login(&u.username, current, Utc::now()).await? {
-            motcua_store::LoginOutcome::Ok { secret, .. } => st.store.logout(&secret).await?,
-            _ => return Err(WebError::BadRequest("mật khẩu hiện tại không đúng".into())),
+        // Checked without counting a failed sign-in: a wrong current
+        // password here never slows or locks the account (issue 18.6).
+        if !st.store.password_matches(&u.username, current).await? {
+            return Err(WebError::BadRequest("mật khẩu hiện tại không đúng".into()));
         }
         st.store.set_password(&u.username, new).await?;
         Ok(())
