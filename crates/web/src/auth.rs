@@ -468,13 +468,41 @@ pub async fn logout(
 /// Security headers on every answer: a strict Content-Security-Policy (no
 /// inline script; the Swagger UI keeps its own), no framing, no sniffing, no
 /// referrer to other sites.
+/// Whether a path's answers may hold personal data (never kept by a
+/// browser or a shared cache: `Cache-Control: no-store`).
+pub fn personal_path(path: &str) -> bool {
+    const PREFIXES: [&str; 8] = [
+        "/workspace",
+        "/api/dossiers",
+        "/api/ledger",
+        "/tai-khoan",
+        "/tra-cuu-ho-so",
+        "/nop-truc-tuyen",
+        "/login",
+        "/danh-gia",
+    ];
+    PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
 pub async fn security_headers(
+    State(st): State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let swagger = req.uri().path().starts_with("/api/docs");
+    let path = req.uri().path().to_string();
+    let swagger = path.starts_with("/api/docs");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if personal_path(&path) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // Served over HTTPS (as public_url says): browsers keep to it.
+    if st.store.portal_url().starts_with("https://") {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     if !swagger {
         h.insert(
             header::CONTENT_SECURITY_POLICY,

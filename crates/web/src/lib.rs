@@ -287,7 +287,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), visits::count))
         .layer(middleware::from_fn(track))
-        .layer(middleware::from_fn(auth::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::security_headers,
+        ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -363,16 +366,78 @@ async fn track(req: Request, next: Next) -> Response {
     res
 }
 
+/// How long a client may take to send a request's headers: a connection
+/// that sends them more slowly is closed (800 half-open connections were
+/// once held for 45 s; issue 18.11).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_with(listener, state, shutdown, HEADER_READ_TIMEOUT).await
+}
+
+/// [`serve`] with the header-read timeout chosen: HTTP/1.1 connections
+/// (hyper) with the client's address in each request (`ConnectInfo`), and
+/// a graceful end: on `shutdown` no new connection is taken, idle ones
+/// close, requests in flight finish.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    header_read_timeout: Duration,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let app = router(state);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut conns = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors and the like: wait, do not spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let svc = tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        );
+        let svc = hyper_util::service::TowerToHyperService::new(svc);
+        let mut stop = stop_rx.clone();
+        conns.spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read_timeout)
+                .serve_connection(TokioIo::new(stream), svc)
+                .with_upgrades();
+            tokio::pin!(conn);
+            tokio::select! {
+                r = conn.as_mut() => {
+                    if let Err(e) = r { tracing::debug!(error = %e, "connection ended"); }
+                }
+                _ = stop.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+        while conns.try_join_next().is_some() {}
+    }
+    let _ = stop_tx.send(true);
+    while conns.join_next().await.is_some() {}
+    Ok(())
 }

@@ -133,25 +133,17 @@ struct ArticlePage {
     image_url: Option<String>,
 }
 
-/// The address the portal is reached at (for feeds and Open Graph), from
-/// the request's Host header; relative addresses when there is none.
-pub fn base_url(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .map(|h| format!("http://{h}"))
-        .unwrap_or_default()
+/// The address the portal is reached at, for absolute links (feeds, Open
+/// Graph, the sitemap): the configured `public_url`, never the request's
+/// `Host` header, which the caller chooses (issue 18.11).
+pub fn base_url(st: &AppState) -> String {
+    st.store.portal_url().to_string()
 }
 
 /// `GET /tin-tuc/{slug}`: a published article (404 for drafts and
 /// scheduled ones until their moment).
 pub async fn article(
     State(st): State<AppState>,
-    headers: axum::http::HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let a = st
@@ -160,7 +152,7 @@ pub async fn article(
         .await?
         .filter(|a| a.draft.visible_at(now()))
         .ok_or_else(|| WebError::NotFound("Không tìm thấy bài viết này.".into()))?;
-    let base = base_url(&headers);
+    let base = base_url(&st);
     Ok(Html(
         ArticlePage {
             tr: Tr::vi(),
@@ -220,11 +212,8 @@ fn rfc3339(t: NaiveDateTime) -> String {
 }
 
 /// `GET /tin-tuc/feed.atom`: the 20 latest articles as an Atom feed.
-pub async fn feed(
-    State(st): State<AppState>,
-    headers: axum::http::HeaderMap,
-) -> Result<Response, PageError> {
-    let base = base_url(&headers);
+pub async fn feed(State(st): State<AppState>) -> Result<Response, PageError> {
+    let base = base_url(&st);
     let items = st
         .store
         .published_articles(now(), None, Paging::new(1, 20)?)

@@ -55,12 +55,9 @@ pub async fn home(State(st): State<AppState>) -> Result<Html<String>, PageError>
 
 /// `GET /sitemap.xml`: the portal's public pages, every published
 /// procedure and news article.
-pub async fn sitemap(
-    State(st): State<AppState>,
-    headers: axum::http::HeaderMap,
-) -> Result<axum::response::Response, PageError> {
+pub async fn sitemap(State(st): State<AppState>) -> Result<axum::response::Response, PageError> {
     use axum::response::IntoResponse;
-    let base = crate::news::base_url(&headers);
+    let base = crate::news::base_url(&st);
     let mut urls: Vec<String> = [
         "/",
         "/thu-tuc",

@@ -148,8 +148,16 @@ pub async fn count(
     let page = text.replacen(MARKER, &counter, 1);
     let mut res = Response::from_parts(parts, Body::from(page));
     res.headers_mut().remove(header::CONTENT_LENGTH);
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Revalidated (the counter changes), unless the page said no-store
+    // (personal data): that is kept.
+    if res
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .is_none_or(|v| v.as_bytes() != b"no-store")
+    {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
     res
 }
 

@@ -363,3 +363,119 @@ storage_test!(visit_counter_counts_visits_not_views, |store| {
     let (_, total) = counter(&visit(&again, "/", "Mozilla/5.0 (Macintosh) Safari/605.1").await);
     assert_eq!(total, "3");
 });
+
+/// Issue 18.11: a client that sends its headers too slowly is cut off; a
+/// normal one is served, with its address.
+#[tokio::test]
+async fn slow_headers_are_cut_off() {
+    use std::io::{Read, Write};
+    let db = motcua_store::testing::TestDb::sqlite().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(motcua_web::serve_with(
+        listener,
+        AppState::new(db.store.clone()),
+        async move {
+            let _ = rx.await;
+        },
+        std::time::Duration::from_millis(500),
+    ));
+    let outcome = tokio::task::spawn_blocking(move || {
+        // Half a request line, then nothing.
+        let mut slow = std::net::TcpStream::connect(addr).unwrap();
+        slow.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut buf = Vec::new();
+        let _ = slow.read_to_end(&mut buf);
+        let closed_after = started.elapsed();
+        // A whole request on another connection is answered.
+        let mut ok = std::net::TcpStream::connect(addr).unwrap();
+        ok.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        ok.read_to_string(&mut answer).unwrap();
+        (
+            closed_after,
+            String::from_utf8_lossy(&buf).into_owned(),
+            answer,
+        )
+    })
+    .await
+    .unwrap();
+    let (closed_after, slow_answer, answer) = outcome;
+    assert!(
+        closed_after < std::time::Duration::from_secs(4),
+        "the slow connection was closed by the server, not by the client's own timeout: {closed_after:?} {slow_answer:?}"
+    );
+    assert!(!slow_answer.contains("200 OK"), "{slow_answer}");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    tx.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    db.cleanup().await;
+}
+
+storage_test!(
+    personal_pages_are_never_cached_and_links_use_public_url,
+    |store| {
+        // Issue 18.11: Cache-Control no-store on every page with personal data
+        // (the visit counter turned two of them into no-cache); HSTS over HTTPS;
+        // absolute links from public_url, never from the Host header.
+        demo::load(store).await.unwrap();
+        motcua_store::demo::load_news(store).await.unwrap();
+        let send = |store: Store, uri: &'static str, host: &'static str| async move {
+            let res = router(AppState::new(store))
+                .oneshot(
+                    Request::get(uri)
+                        .header("host", host)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let headers = res.headers().clone();
+            let body = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+            (headers, String::from_utf8_lossy(&body).into_owned())
+        };
+        let cache = |h: &axum::http::HeaderMap| {
+            h.get("cache-control")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        for uri in [
+            "/tra-cuu-ho-so?ma=H55.305.1-261127-0001",
+            "/nop-truc-tuyen/1.001193",
+            "/login",
+            "/workspace/",
+            "/tai-khoan",
+        ] {
+            let (h, _) = send(store.clone(), uri, "x").await;
+            assert_eq!(cache(&h), "no-store", "{uri}");
+            assert!(
+                h.get("strict-transport-security").is_none(),
+                "plain HTTP: no HSTS"
+            );
+        }
+        let (h, _) = send(store.clone(), "/thu-tuc", "x").await;
+        assert_eq!(cache(&h), "no-cache", "public pages revalidate");
+        let public = store
+            .clone()
+            .with_portal_url("https://dichvucong.thainguyen.example.vn");
+        let (h, feed) = send(public.clone(), "/tin-tuc/feed.atom", "evil.example").await;
+        assert!(h.get("strict-transport-security").is_some(), "HTTPS: HSTS");
+        assert!(
+            feed.contains("https://dichvucong.thainguyen.example.vn/tin-tuc/"),
+            "{feed}"
+        );
+        assert!(!feed.contains("evil.example"), "{feed}");
+        let (_, map) = send(public, "/sitemap.xml", "evil.example").await;
+        assert!(
+            !map.contains("evil.example")
+                && map.contains("https://dichvucong.thainguyen.example.vn/"),
+            "{map}"
+        );
+    }
+);
