@@ -185,6 +185,8 @@ pub enum Scenario {
     /// Messages per second between installations on loopback, and the
     /// delay of a change to the upper level.
     Federation,
+    /// The server's memory while 16 clients post oversized bodies at once.
+    Flood,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -268,6 +270,7 @@ pub async fn bench(s: &Settings, a: &BenchArgs) -> Result<(), CliError> {
             Scenario::Pages => crate::bench_pages::run(&db.store, a.searches).await?,
             Scenario::Reports => {} // answered above, on the configured database
             Scenario::Federation => crate::bench_federation::run(engine, a.searches).await?,
+            Scenario::Flood => crate::bench_flood::run(&db.store).await?,
         }
         db.cleanup().await;
     }

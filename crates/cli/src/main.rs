@@ -2,6 +2,7 @@
 
 mod admin_cmd;
 mod bench_federation;
+mod bench_flood;
 mod bench_intake;
 mod bench_pages;
 mod bench_reports;
