@@ -80,6 +80,15 @@ pub struct Settings {
     /// Sender of notifications.
     #[serde(default = "default_from")]
     pub smtp_from: String,
+    /// SMTP AUTH user (with `smtp_password`, or MOTCUA_SMTP_PASSWORD).
+    #[serde(default)]
+    pub smtp_username: Option<String>,
+    /// SMTP AUTH password; better given as MOTCUA_SMTP_PASSWORD than written here.
+    #[serde(default)]
+    pub smtp_password: Option<String>,
+    /// PEM file of certificate authorities trusted for SMTP besides the system's.
+    #[serde(default)]
+    pub smtp_ca_file: Option<PathBuf>,
     /// SMS gateway for notifications (`http://HOST:PORT/PATH`, see
     /// docs/notifications.md); none: no SMS is queued.
     #[serde(default)]
@@ -127,6 +136,9 @@ impl Default for Settings {
             sms_gateway_url: None,
             sms_gateway_token: None,
             smtp_from: default_from(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_ca_file: None,
             notify_retry_seconds: default_retry(),
             public_url: None,
             peer_retry_ms: default_peer_retry_ms(),
@@ -166,6 +178,8 @@ impl Settings {
         }
         for (var, slot) in [
             ("MOTCUA_SMTP_URL", &mut s.smtp_url),
+            ("MOTCUA_SMTP_USERNAME", &mut s.smtp_username),
+            ("MOTCUA_SMTP_PASSWORD", &mut s.smtp_password),
             ("MOTCUA_SMS_GATEWAY_URL", &mut s.sms_gateway_url),
             ("MOTCUA_SMS_GATEWAY_TOKEN", &mut s.sms_gateway_token),
             ("MOTCUA_PUBLIC_URL", &mut s.public_url),
@@ -175,6 +189,11 @@ impl Settings {
             {
                 *slot = Some(v);
             }
+        }
+        if let Ok(v) = std::env::var("MOTCUA_SMTP_CA_FILE")
+            && !v.is_empty()
+        {
+            s.smtp_ca_file = Some(PathBuf::from(v));
         }
         if let Ok(v) = std::env::var("MOTCUA_SMTP_FROM")
             && !v.is_empty()
@@ -332,6 +351,9 @@ pub async fn serve(s: &Settings, args: &ServeArgs) -> Result<(), CliError> {
         smtp: s.smtp_url.as_ref().map(|url| crate::notify::SmtpConfig {
             url: url.clone(),
             from: s.smtp_from.clone(),
+            username: s.smtp_username.clone(),
+            password: s.smtp_password.clone(),
+            ca_file: s.smtp_ca_file.clone(),
         }),
         sms: s
             .sms_gateway_url

@@ -530,10 +530,8 @@ fn mails(dir: &Path) -> Vec<String> {
     out
 }
 
-/// A real SMTP server (aiosmtpd, PyPI) receives the notifications; the
-/// outbox retries while it is down and never sends twice across a restart.
-#[test]
-fn notifications_are_delivered_once_by_smtp() {
+/// Whether aiosmtpd (PyPI) is installed; CI requires it (MOTCUA_TEST_REQUIRE_SMTP).
+fn have_aiosmtpd() -> bool {
     let have = Command::new("python3")
         .args(["-c", "import aiosmtpd"])
         .status()
@@ -544,6 +542,15 @@ fn notifications_are_delivered_once_by_smtp() {
             "aiosmtpd is required (MOTCUA_TEST_REQUIRE_SMTP) but missing"
         );
         eprintln!("SKIPPED: python3 -m aiosmtpd not installed (pip install aiosmtpd)");
+    }
+    have
+}
+
+/// A real SMTP server (aiosmtpd, PyPI) receives the notifications; the
+/// outbox retries while it is down and never sends twice across a restart.
+#[test]
+fn notifications_are_delivered_once_by_smtp() {
+    if !have_aiosmtpd() {
         return;
     }
     let dir = tempdir();
@@ -619,6 +626,111 @@ fn notifications_are_delivered_once_by_smtp() {
     assert!(!o.status.success());
     let _ = smtp.kill();
     let _ = smtp.wait();
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// SMTP over the network (issue 18.11): STARTTLS required and AUTH against a
+/// real server (aiosmtpd) with a certificate from the province's own CA
+/// (`smtp_ca_file`); the password never crosses in clear: when the server
+/// offers no STARTTLS, the mail waits in the outbox.
+#[test]
+fn notifications_go_by_starttls_with_authentication() {
+    if !have_aiosmtpd() {
+        return;
+    }
+    let dir = tempdir();
+    let token = demo_desk(&dir);
+    let tls_dir = dir.join("smtp");
+    std::fs::create_dir_all(&tls_dir).unwrap();
+    let port = free_port();
+    let mut smtp = Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/smtp_tls_server.py"
+        ))
+        .arg(&tls_dir)
+        .arg(port.to_string())
+        .args(["motcua-mail", "mat-khau-smtp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(smtp.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready.trim(), "ready");
+    let ca = tls_dir.join("ca.pem");
+    let tls_url = format!("smtp://localhost:{port}?tls=starttls");
+    let plain_port = free_port();
+    let mut plain = Command::new("python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{plain_port}"),
+        ])
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(dir.join("plain-maildir"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let body = r#"{"procedure_code":"1.001193","channel":"direct","applicant":{"kind":"citizen","full_name":"Nguyễn Văn A","id_number":"019203001234","email":"nguyenvana@example.vn","address":"Xã Đồng Hỷ"}}"#;
+    // First against a server without STARTTLS: nothing goes in clear.
+    let plain_url = format!("smtp://localhost:{plain_port}?tls=starttls");
+    let env = |url: &str| {
+        vec![
+            ("MOTCUA_SMTP_URL", url.to_string()),
+            ("MOTCUA_SMTP_USERNAME", "motcua-mail".to_string()),
+            ("MOTCUA_SMTP_PASSWORD", "mat-khau-smtp".to_string()),
+            ("MOTCUA_SMTP_CA_FILE", ca.display().to_string()),
+            ("MOTCUA_NOTIFY_RETRY_SECONDS", "1".to_string()),
+        ]
+    };
+    let e = env(&plain_url);
+    let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let s = start_with(&dir, None, &e);
+    let resp = post_dossier(&s.addr, &token, None, body).unwrap();
+    let code = created_code(&resp).unwrap_or_else(|| panic!("{resp}"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let attempts = || stdout(&motcua(&dir, &["outbox", "list"]));
+    let line = format!("{code}/1\t");
+    let tried = |l: &str| {
+        l.lines()
+            .any(|x| x.starts_with(&line) && x.contains("\twaiting\t") && !x.contains("attempts=0"))
+    };
+    while !tried(&attempts()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    stop(s);
+    assert!(
+        mails(&dir.join("plain-maildir")).is_empty(),
+        "no mail in clear"
+    );
+    let listed = attempts();
+    assert!(tried(&listed) && listed.contains("STARTTLS"), "{listed}");
+    // Then the real one: delivered once, over TLS, authenticated.
+    let e = env(&tls_url);
+    let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let s = start_with(&dir, None, &e);
+    let maildir = tls_dir.join("maildir");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while mails(&maildir).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop(s);
+    let got = mails(&maildir);
+    assert_eq!(got.len(), 1, "{}", attempts());
+    assert!(got[0].contains(&format!("<{code}.1@motcua>")), "{}", got[0]);
+    assert!(attempts().contains(&format!("{code}/1\tsent ")));
+    for p in [&mut smtp, &mut plain] {
+        let _ = p.kill();
+        let _ = p.wait();
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -172,6 +172,36 @@ pub fn authorise_status(
     Ok(())
 }
 
+/// How a person who acted on a dossier is named here. A peer's officer
+/// (an officer of an agency that `hosted_by` says a peer hosts) is
+/// `peer/username`, so that no one reads a peer's people as local users of
+/// the same name; everyone else by their own name.
+pub fn person_named<'a>(
+    user_id: &str,
+    agency: Option<&str>,
+    hosted_by: impl Fn(&str) -> Option<&'a InstallationId>,
+) -> String {
+    match agency.and_then(hosted_by) {
+        Some(peer) => format!("{peer}/{user_id}"),
+        None => user_id.to_string(),
+    }
+}
+
+/// Who, of a dossier held at `holder`, is its assignee here: nobody when a
+/// peer hosts the holder (the assignee is one of the peer's officers, and a
+/// local user of the same name must not find the dossier in their queue).
+pub fn local_assignee<'a>(
+    assignee: Option<&'a str>,
+    holder: &str,
+    hosted_by_peer: impl Fn(&str) -> bool,
+) -> Option<&'a str> {
+    if hosted_by_peer(holder) {
+        None
+    } else {
+        assignee
+    }
+}
+
 /// An installation's name among its peers: 1 to 64 characters of
 /// letters, digits, `.`, `-`, `_` (e.g. `H55.305` or `dong-hy`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -691,6 +721,22 @@ mod tests {
                 .with_timezone(&Utc),
             payload: serde_json::json!({"task": "Xin ý kiến phòng Tư pháp", "budget": 240}),
         }
+    }
+
+    #[test]
+    fn a_peers_officer_is_named_with_the_peer_and_never_as_a_local_user() {
+        let peer = id("xa-song-cau");
+        let hosted = |a: &str| (a == "H55.305.1").then_some(&peer);
+        assert_eq!(
+            person_named("ttb", Some("H55.305.1"), hosted),
+            "xa-song-cau/ttb"
+        );
+        assert_eq!(person_named("ttb", Some("H55.305"), hosted), "ttb");
+        assert_eq!(person_named("cong-dan", None, hosted), "cong-dan");
+        let remote = |a: &str| a == "H55.305.1";
+        assert_eq!(local_assignee(Some("ttb"), "H55.305.1", remote), None);
+        assert_eq!(local_assignee(Some("ttb"), "H55.305", remote), Some("ttb"));
+        assert_eq!(local_assignee(None, "H55.305", remote), None);
     }
 
     #[test]

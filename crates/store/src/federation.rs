@@ -457,6 +457,13 @@ macro_rules! apply_sync {
             motcua_core::federation::authorise_sync($from, $us, host, old.as_ref(), &sync_meta, &new_events)
                 .map_err(|e| StoreError::Forbidden(e.to_string()))?;
         }
+        // A peer's officer is never a local assignee (a local user of the same name).
+        let assignee: Option<String> = motcua_core::federation::local_assignee(
+            d.assignee.as_deref(),
+            d.holder().as_str(),
+            |a| $routing.host_of(a).is_some(),
+        )
+        .map(str::to_string);
         if !new_events.is_empty() {
             match &local {
                 None => {
@@ -466,7 +473,7 @@ macro_rules! apply_sync {
                         .bind(code.clone()).bind(unit.clone()).bind(d.receiving_agency.as_str()).bind(d.holder().as_str())
                         .bind(d.procedure.code.as_str()).bind(d.state.as_str()).bind(d.channel.as_str())
                         .bind(d.received_at.map(motcua_core::calendar::to_utc)).bind(d.due_at.map(motcua_core::calendar::to_utc))
-                        .bind(d.version as i64).bind(last_hash.clone()).bind(data).bind(now).bind(d.assignee.clone()).bind(home.clone())
+                        .bind(d.version as i64).bind(last_hash.clone()).bind(data).bind(now).bind(assignee.clone()).bind(home.clone())
                         .execute(&mut *$tx).await?;
                 }
                 Some(_) => {
@@ -475,7 +482,7 @@ macro_rules! apply_sync {
                          data = $7, updated_at = $8, assignee = $9 WHERE code = $10 AND version = $11")
                         .bind(d.holder().as_str()).bind(d.state.as_str()).bind(d.received_at.map(motcua_core::calendar::to_utc))
                         .bind(d.due_at.map(motcua_core::calendar::to_utc)).bind(d.version as i64).bind(last_hash.clone()).bind(data)
-                        .bind(now).bind(d.assignee.clone()).bind(code.clone()).bind(lv as i64)
+                        .bind(now).bind(assignee.clone()).bind(code.clone()).bind(lv as i64)
                         .execute(&mut *$tx).await?.rows_affected();
                     if n != 1 {
                         return Err(StoreError::Conflict(format!("hồ sơ {code} vừa thay đổi ở đây; gửi lại sau")));

@@ -16,8 +16,9 @@ use motcua_core::dossier::Role;
 pub const SESSION_IDLE: Duration = Duration::minutes(30);
 /// …and at the latest this long after sign-in (a working day).
 pub const SESSION_MAX: Duration = Duration::hours(10);
-/// Shortest and longest accepted password, in characters.
-pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=256;
+/// Shortest and longest accepted password, in characters (ASVS V2.1.1:
+/// at least 12; a password already stored stays usable until changed).
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 12..=256;
 
 /// An Argon2id hash (PHC string) of a password of acceptable length.
 pub fn hash_password(plain: &str) -> Result<String, StoreError> {

@@ -473,3 +473,35 @@ async fn sqlite_is_durable_against_power_loss_by_default() {
         pg.cleanup().await;
     }
 }
+
+storage_test!(passwords_are_at_least_twelve_characters, |store| {
+    // ASVS V2.1.1: at least 12 characters on every path that sets one.
+    demo::load(store).await.unwrap();
+    let agency = AgencyCode::new("H55.305.1").unwrap();
+    store
+        .create_user(
+            "mk12",
+            "",
+            &agency,
+            &[motcua_core::dossier::Role::Specialist],
+            None,
+        )
+        .await
+        .unwrap();
+    for short in ["", "mat-khau", "mat-khau-11"] {
+        assert!(
+            matches!(store.set_password("mk12", short).await, Err(StoreError::Invalid(m)) if m.contains("12")),
+            "{short:?}"
+        );
+    }
+    assert!(!store.password_matches("mk12", "mat-khau-11").await.unwrap());
+    store.set_password("mk12", "mat-khau-12c").await.unwrap();
+    assert!(
+        store
+            .password_matches("mk12", "mat-khau-12c")
+            .await
+            .unwrap()
+    );
+    let long = "x".repeat(257);
+    assert!(store.set_password("mk12", &long).await.is_err());
+});

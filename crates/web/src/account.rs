@@ -147,6 +147,50 @@ pub async fn show(State(st): State<AppState>, headers: HeaderMap) -> Result<Resp
     render(StatusCode::OK, page_for(&st, s.as_ref()).await?)
 }
 
+#[derive(Deserialize)]
+pub struct ReadsQuery {
+    #[serde(default)]
+    ma: String,
+}
+
+/// `GET /tai-khoan/ai-da-xem?ma=…`: who opened one of the dossiers this
+/// account follows (the account proved who it is when it began following:
+/// code and ID number, or submitting while signed in). A code the account
+/// does not follow answers as an unknown one.
+pub async fn reads(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ReadsQuery>,
+) -> Result<Response, PageError> {
+    let Some(s) = signed_in(&st, &headers).await? else {
+        return Ok(Redirect::to("/tai-khoan").into_response());
+    };
+    let ma: String = q.ma.trim().chars().take(40).collect();
+    let followed = match DossierCode::parse(&ma) {
+        Ok(code) => st
+            .store
+            .followed_dossiers(&s.email)
+            .await
+            .map_err(WebError::from)?
+            .into_iter()
+            .find(|c| *c == code),
+        Err(_) => None,
+    };
+    match followed {
+        Some(code) => {
+            let lines = crate::lookup::read_lines(&st, &code).await?;
+            crate::lookup::reads_page(StatusCode::OK, ma, Some(lines), None, true)
+        }
+        None => crate::lookup::reads_page(
+            StatusCode::NOT_FOUND,
+            ma,
+            None,
+            Some(Tr::vi().t("reads.not_followed").to_string()),
+            true,
+        ),
+    }
+}
+
 /// `POST /tai-khoan/dang-nhap`: `csrf`, `email`. Sends a sign-in link.
 pub async fn request_link(
     State(st): State<AppState>,

@@ -600,8 +600,8 @@ pub static TABLE: &[(&str, &str, &str)] = &[
     ("ws.pw.new", "Mật khẩu mới", "New password"),
     (
         "ws.pw.hint",
-        "Ít nhất 8 ký tự. Sau khi đổi, bạn đăng nhập lại.",
-        "At least 8 characters. You sign in again afterwards.",
+        "Ít nhất 12 ký tự; nên dùng một cụm từ dễ nhớ. Sau khi đổi, bạn đăng nhập lại.",
+        "At least 12 characters; a memorable phrase works well. You sign in again afterwards.",
     ),
     (
         "ws.pw.confirm",
@@ -869,6 +869,18 @@ pub static TABLE: &[(&str, &str, &str)] = &[
         "Applicant's ID number or tax code",
     ),
     ("reads.go", "Xem nhật ký", "Show the log"),
+    (
+        "reads.back_account",
+        "← Về tài khoản của tôi",
+        "← Back to my account",
+    ),
+    ("acct.reads", "Ai đã xem", "Who opened it"),
+    (
+        "reads.not_followed",
+        "Tài khoản này không theo dõi hồ sơ có mã đó. Hãy thêm hồ sơ vào tài khoản (mã hồ sơ và số định danh) rồi xem lại.",
+        "This account does not follow a dossier with that code. Add it to the account (code and ID number) first.",
+    ),
+    ("acct.reads.link", "Xem nhật ký", "Show the log"),
     (
         "reads.no_match",
         "Mã hồ sơ và số định danh không khớp với hồ sơ nào.",

@@ -171,6 +171,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(SMALL_FORM)),
         )
         .route("/tai-khoan", get(account::show))
+        .route("/tai-khoan/ai-da-xem", get(account::reads))
         .route(
             "/tai-khoan/dang-nhap",
             axum::routing::post(account::request_link)

@@ -219,7 +219,7 @@ pub async fn lookup(
 }
 
 /// One read of the applicant's dossier, as the applicant sees it.
-struct ReadLine {
+pub(crate) struct ReadLine {
     at: String,
     agency: String,
     officer: String,
@@ -233,6 +233,8 @@ struct ReadsPage {
     ma: String,
     reads: Option<Vec<ReadLine>>,
     error: Option<String>,
+    /// Reached from the citizen account: no proof form.
+    signed_in: bool,
 }
 
 /// What a read was, in the applicant's words.
@@ -276,26 +278,7 @@ pub async fn reads(
             .unwrap_or_default()
     };
     let (ma, id) = (get("ma"), get("cccd"));
-    let page = |status: StatusCode, reads: Option<Vec<ReadLine>>, error: Option<String>| {
-        let mut res = (
-            status,
-            Html(
-                ReadsPage {
-                    tr,
-                    ma: ma.clone(),
-                    reads,
-                    error,
-                }
-                .render()?,
-            ),
-        )
-            .into_response();
-        res.headers_mut().insert(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-store"),
-        );
-        Ok::<Response, PageError>(res)
-    };
+    let page = |status, reads, error| reads_page(status, ma.clone(), reads, error, false);
     let now = Instant::now();
     if let Some(ip) = ip
         && !st.lookups.allow(ip, now)
@@ -322,19 +305,54 @@ pub async fn reads(
         // The same answer as an unknown code: nothing is revealed.
         return refuse(StatusCode::NOT_FOUND);
     }
+    page(StatusCode::OK, Some(read_lines(&st, &code).await?), None)
+}
+
+/// The reads page (no-store: it lists who read a person's data). `signed_in`
+/// leaves out the proof form (the account already proved who they are).
+pub(crate) fn reads_page(
+    status: StatusCode,
+    ma: String,
+    reads: Option<Vec<ReadLine>>,
+    error: Option<String>,
+    signed_in: bool,
+) -> Result<Response, PageError> {
+    let mut res = (
+        status,
+        Html(
+            ReadsPage {
+                tr: Tr::vi(),
+                ma,
+                reads,
+                error,
+                signed_in,
+            }
+            .render()?,
+        ),
+    )
+        .into_response();
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
+/// Every read of a dossier's personal data by an officer, oldest first, in
+/// the applicant's words.
+pub(crate) async fn read_lines(
+    st: &AppState,
+    code: &DossierCode,
+) -> Result<Vec<ReadLine>, WebError> {
+    let tr = Tr::vi();
     let mut lines = Vec::new();
-    for r in st
-        .store
-        .dossier_reads(&code)
-        .await
-        .map_err(WebError::from)?
-    {
+    for r in st.store.dossier_reads(code).await.map_err(WebError::from)? {
         let officer = match st.store.user(&r.username).await.map_err(WebError::from)? {
             Some(u) => u.full_name,
             None => r.username.clone(),
         };
         let agency = match motcua_core::codes::AgencyCode::new(&r.agency_code) {
-            Ok(a) => agency_name(&st, &a).await,
+            Ok(a) => agency_name(st, &a).await,
             Err(_) => r.agency_code.clone(),
         };
         lines.push(ReadLine {
@@ -344,7 +362,7 @@ pub async fn reads(
             what: read_label(tr, &r.via, r.purpose.as_deref()),
         });
     }
-    page(StatusCode::OK, Some(lines), None)
+    Ok(lines)
 }
 
 async fn agency_name(st: &AppState, c: &motcua_core::codes::AgencyCode) -> String {

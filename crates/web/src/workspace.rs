@@ -1008,6 +1008,24 @@ async fn dossier_page(
             .map(|a| a.name.clone())
             .unwrap_or_else(|| c.to_string())
     };
+    // A peer's officers are named `peer/username` (core::federation::person_named).
+    use motcua_core::federation::InstallationId;
+    let peers: Vec<(InstallationId, Vec<String>)> = st
+        .store
+        .peers()
+        .await?
+        .into_iter()
+        .filter_map(|p| Some((InstallationId::new(&p.installation).ok()?, p.agencies)))
+        .collect();
+    let hosted_by = |a: &str| {
+        peers
+            .iter()
+            .find(|(_, agencies)| agencies.iter().any(|x| x == a))
+            .map(|(id, _)| id)
+    };
+    let named = |user: &str, agency: Option<&AgencyCode>| {
+        motcua_core::federation::person_named(user, agency.map(AgencyCode::as_str), hosted_by)
+    };
     let pname = st
         .store
         .procedure(&d.procedure.code, d.procedure.valid_from)
@@ -1088,7 +1106,7 @@ async fn dossier_page(
     if let Some(a) = &d.assignee {
         facts.push(Fact {
             label: tr.t("ws.d.assignee"),
-            value: a.clone(),
+            value: named(a, Some(d.holder())),
         });
     }
     if let Some(s) = d.step() {
@@ -1106,7 +1124,11 @@ async fn dossier_page(
             TimelineLine {
                 at: fmt_time(e.at),
                 action: e.action.label_vi(),
-                who: format!("{} ({})", e.actor.user_id(), e.actor.capacity().label_vi()),
+                who: format!(
+                    "{} ({})",
+                    named(e.actor.user_id(), e.actor.agency()),
+                    e.actor.capacity().label_vi()
+                ),
                 to: e.to.label_vi(),
                 reason: e.reason.clone().unwrap_or_default(),
             }

@@ -457,6 +457,29 @@ async fn three_installations(engine: motcua_store::testing::Engine) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    // The department's copy names the commune's officer as the commune's
+    // (`xa-dong-hy/ttb`): a department user also called `ttb` finds nothing
+    // in their own queue, and the page says whose officer acted.
+    assert!(pump(&xa, &so).await >= 1);
+    let pw = "mat-khau-du-dai";
+    common::person(&so.db.store, "ttb", "000.00.02.H55", &[Specialist], pw).await;
+    let cookie = common::sign_in(&so.st, "ttb", pw).await;
+    let mine = common::send(&so.st, "GET", "/workspace/?hang=cua-toi", &cookie, None).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(
+        !mine.body.contains(&code),
+        "a peer's assignment is not a local one"
+    );
+    let page = common::send(
+        &so.st,
+        "GET",
+        &format!("/workspace/ho-so/{code}"),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("xa-dong-hy/ttb"), "{}", page.body);
     let mut version = 5;
     for _ in 0..6 {
         let (s, v) = xa

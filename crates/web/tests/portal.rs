@@ -532,6 +532,36 @@ storage_test!(
             store.followed_dossiers("DAN@example.vn").await.unwrap(),
             vec![c.clone()]
         );
+        // The account shows who opened the dossiers it follows (issue 18.4),
+        // without asking for the ID number again; and nothing of the others.
+        assert!(
+            body.contains(&format!("/tai-khoan/ai-da-xem?ma={code}")),
+            "{body}"
+        );
+        store
+            .record_read(&c, "tn.xa.demo", "H55.305.1", "slip:receipt", None)
+            .await
+            .unwrap();
+        let (s, body) = get_with(&st, &format!("/tai-khoan/ai-da-xem?ma={code}"), &session).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert!(
+            body.contains("In phiếu (receipt)") && !body.contains("name=\"cccd\""),
+            "{body}"
+        );
+        let other = "H55.305.1-261116-0002";
+        for uri in [
+            format!("/tai-khoan/ai-da-xem?ma={other}"),
+            "/tai-khoan/ai-da-xem?ma=%3Cscript%3E".to_string(),
+        ] {
+            let (s, body) = get_with(&st, &uri, &session).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+            assert!(
+                body.contains("không theo dõi") && !body.contains("In phiếu"),
+                "{body}"
+            );
+        }
+        let (s, _) = get_with(&st, &format!("/tai-khoan/ai-da-xem?ma={code}"), "").await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "signed out: to the account page");
         // Signing out ends the session on the server too.
         let (s, ..) = form_post(&st, "/tai-khoan/dang-xuat", &session, &[("csrf", &csrf)]).await;
         assert_eq!(s, StatusCode::SEE_OTHER);

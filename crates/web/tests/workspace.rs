@@ -7,109 +7,12 @@ use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
 use motcua_core::codes::AgencyCode;
 use motcua_core::dossier::Role;
-use motcua_store::{LoginOutcome, Store, demo, storage_test};
+use motcua_store::{LoginOutcome, demo, storage_test};
 use motcua_web::{AppState, router};
 use tower::ServiceExt;
 
-struct Res {
-    status: StatusCode,
-    location: String,
-    cookies: Vec<String>,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(
-    st: &AppState,
-    method: &str,
-    uri: &str,
-    cookie: &str,
-    form: Option<&[(&str, &str)]>,
-) -> Res {
-    let mut req = Request::builder().method(method).uri(uri);
-    if !cookie.is_empty() {
-        req = req.header(header::COOKIE, cookie);
-    }
-    let body = match form {
-        Some(f) => {
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Body::from(serde_urlencoded::to_string(f).unwrap())
-        }
-        None => Body::empty(),
-    };
-    let res = router(st.clone())
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let location = headers
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let cookies = headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect();
-    let bytes = to_bytes(res.into_body(), 16 << 20).await.unwrap();
-    Res {
-        status,
-        location,
-        cookies,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-/// The value of `name="…" value="…"` in a page.
-fn hidden(body: &str, name: &str) -> String {
-    let pat = format!("name=\"{name}\" value=\"");
-    body.split(&pat)
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap_or_else(|| panic!("no {name} in page"))
-        .to_string()
-}
-
-fn cookie_value(cookies: &[String], name: &str) -> Option<String> {
-    cookies.iter().find_map(|c| {
-        c.strip_prefix(&format!("{name}="))
-            .map(|r| r.split(';').next().unwrap().to_string())
-            .filter(|v| !v.is_empty())
-    })
-}
-
-async fn person(store: &Store, name: &str, agency: &str, roles: &[Role], pw: &str) {
-    store
-        .create_user(name, "", &AgencyCode::new(agency).unwrap(), roles, None)
-        .await
-        .unwrap();
-    store.set_password(name, pw).await.unwrap();
-}
-
-/// Signs in through the form; returns the session cookie header.
-async fn sign_in(st: &AppState, user: &str, pw: &str) -> String {
-    let page = send(st, "GET", "/login", "", None).await;
-    let csrf = hidden(&page.body, "csrf");
-    let login = cookie_value(&page.cookies, "motcua_login").unwrap();
-    let res = send(
-        st,
-        "POST",
-        "/login",
-        &format!("motcua_login={login}"),
-        Some(&[
-            ("csrf", &csrf),
-            ("username", user),
-            ("password", pw),
-            ("next", "/workspace/"),
-        ]),
-    )
-    .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let s = cookie_value(&res.cookies, "motcua_session").expect("session cookie");
-    format!("motcua_session={s}")
-}
+mod common;
+use common::{Res, cookie_value, hidden, person, send, sign_in};
 
 const PW: &str = "mat-khau-du-dai";
 
@@ -1162,21 +1065,7 @@ async fn send_multipart(
         .header(header::COOKIE, cookie)
         .body(Body::from(b))
         .unwrap();
-    let res = router(st.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let location = headers
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = to_bytes(res.into_body(), 16 << 20).await.unwrap();
-    Res {
-        status,
-        location,
-        cookies: Vec::new(),
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    common::request(st, req).await
 }
 
 const PNG: &[u8] = &[
