@@ -1,7 +1,7 @@
-//! The officers' work queues (issue 5 §3): which dossiers need whom, with
-//! their counts for the navigation. Queues are defined on indexed columns of
-//! `dossier` (current and receiving agency, assignee, state, due moment);
-//! the page shows the stored dossiers themselves.
+//! The officers' work queues (issue 5 §3) in SQL: core's queue rules
+//! (`motcua_core::dossier::Queue::rule`) on indexed columns of `dossier`
+//! (current and receiving agency, assignee, state, due moment), with their
+//! counts for the navigation; the page shows the stored dossiers themselves.
 
 use crate::db::with_db;
 use crate::{Page, Paging, Store, StoreError};
@@ -9,90 +9,32 @@ use chrono::{DateTime, Utc};
 use motcua_core::codes::AgencyCode;
 use motcua_core::dossier::Dossier;
 
-/// A work queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Queue {
-    /// Assigned to the user and not closed.
-    Mine,
-    /// Submitted online to the user's desk, awaiting reception.
-    Inbox,
-    /// Being processed at the user's agency, due between now and tonight.
-    DueToday,
-    /// Being processed, due after today and within the next two working days.
-    DueSoon,
-    /// Being processed and past its due moment.
-    Overdue,
-    /// Clock stopped: awaiting a supplement or a payment, or suspended.
-    Paused,
-    /// Received here, now at another agency (inter-connected processing).
-    Transferred,
-    /// Resolved or rejected, the result waiting to be handed over at this desk.
-    ToReturn,
-    /// Every open dossier at the user's agency.
-    All,
-}
+pub use motcua_core::dossier::Queue;
+use motcua_core::dossier::{DueWindow, Whose};
 
-impl Queue {
-    pub const ALL: [Queue; 9] = [
-        Queue::Mine,
-        Queue::Inbox,
-        Queue::DueToday,
-        Queue::DueSoon,
-        Queue::Overdue,
-        Queue::Paused,
-        Queue::Transferred,
-        Queue::ToReturn,
-        Queue::All,
-    ];
-
-    /// The name used in addresses (`/workspace/?hang=…`).
-    pub fn slug(self) -> &'static str {
-        match self {
-            Queue::Mine => "cua-toi",
-            Queue::Inbox => "cho-tiep-nhan",
-            Queue::DueToday => "den-han-hom-nay",
-            Queue::DueSoon => "sap-den-han",
-            Queue::Overdue => "qua-han",
-            Queue::Paused => "tam-dung",
-            Queue::Transferred => "lien-thong",
-            Queue::ToReturn => "tra-ket-qua",
-            Queue::All => "tat-ca",
-        }
-    }
-
-    pub fn from_slug(s: &str) -> Option<Queue> {
-        Queue::ALL.into_iter().find(|q| q.slug() == s)
-    }
-
-    /// The SQL condition ($1 agency, $2 user, $3 now, $4 tonight, $5 end of
-    /// the second next working day).
-    fn condition(self) -> &'static str {
-        match self {
-            Queue::Mine => {
-                "assignee = $2 AND state NOT IN ('result_returned','withdrawn','refused_at_reception','returned_unresolved')"
-            }
-            Queue::Inbox => "current_agency = $1 AND state = 'submitted'",
-            Queue::DueToday => {
-                "current_agency = $1 AND state IN ('received','in_processing') AND due_at >= $3 AND due_at <= $4"
-            }
-            Queue::DueSoon => {
-                "current_agency = $1 AND state IN ('received','in_processing') AND due_at > $4 AND due_at <= $5"
-            }
-            Queue::Overdue => {
-                "current_agency = $1 AND state IN ('received','in_processing') AND due_at < $3"
-            }
-            Queue::Paused => {
-                "current_agency = $1 AND state IN ('awaiting_supplement','awaiting_payment','suspended')"
-            }
-            Queue::Transferred => {
-                "receiving_agency = $1 AND current_agency <> $1 AND state NOT IN ('result_returned','withdrawn','refused_at_reception','returned_unresolved','resolved','rejected')"
-            }
-            Queue::ToReturn => "receiving_agency = $1 AND state IN ('resolved','rejected')",
-            Queue::All => {
-                "current_agency = $1 AND state NOT IN ('result_returned','withdrawn','refused_at_reception','returned_unresolved')"
-            }
-        }
-    }
+/// The SQL condition of a queue's rule (core's [`Queue::rule`]): $1 agency,
+/// $2 user, $3 now, $4 tonight, $5 end of the second next working day.
+fn condition(q: Queue) -> String {
+    let rule = q.rule();
+    let whose = match rule.whose {
+        Whose::Assigned => "assignee = $2",
+        Whose::Held => "current_agency = $1",
+        Whose::Received => "receiving_agency = $1",
+        Whose::ReceivedHeldElsewhere => "receiving_agency = $1 AND current_agency <> $1",
+    };
+    let states = rule
+        .states()
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(",");
+    let due = match rule.due {
+        DueWindow::Any => "",
+        DueWindow::Today => " AND due_at >= $3 AND due_at <= $4",
+        DueWindow::Soon => " AND due_at > $4 AND due_at <= $5",
+        DueWindow::Past => " AND due_at < $3",
+    };
+    format!("{whose} AND state IN ({states}){due}")
 }
 
 /// Order of a queue page.
@@ -124,7 +66,7 @@ impl Store {
             .map(|q| {
                 format!(
                     "COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0)",
-                    q.condition()
+                    condition(*q)
                 )
             })
             .collect::<Vec<_>>()
@@ -160,7 +102,7 @@ impl Store {
         let prefix = code_prefix
             .map(|p| format!("{}%", motcua_core::text::like_escape(p.trim())))
             .unwrap_or_else(|| "%".into());
-        let cond = format!("({}) AND code LIKE $6 ESCAPE '\\'", q.condition());
+        let cond = format!("({}) AND code LIKE $6 ESCAPE '\\'", condition(q));
         let count_sql = format!("SELECT COUNT(*) FROM dossier WHERE {cond}");
         let sql =
             format!("SELECT data FROM dossier WHERE {cond} ORDER BY {order} LIMIT $7 OFFSET $8");

@@ -719,3 +719,89 @@ storage_test!(returning_applicant_is_found_through_its_index, |store| {
     assert!(def.contains("receiving_agency"), "{def}");
     assert!(def.contains("id_number"), "{def}");
 });
+
+storage_test!(queue_sql_is_the_core_rule, |store| {
+    // The store's SQL for each queue selects exactly what core's rule holds
+    // (one home for the rule: `Queue::rule`), on the demo's dossiers.
+    use motcua_core::calendar::{to_local, to_utc};
+    use motcua_core::dossier::{Queue, QueueMoments};
+    use motcua_store::{QueueScope, QueueSort};
+    use std::collections::{BTreeSet, HashMap};
+    demo::load(store).await.unwrap();
+    demo::load_dossiers(store).await.unwrap();
+    let desk = AgencyCode::new("H55.305.1").unwrap();
+    let mut dossiers = Vec::new();
+    for (code, _) in store.dossiers_at(&desk).await.unwrap() {
+        let code = DossierCode::parse(&code).unwrap();
+        dossiers.push(store.dossier(&code).await.unwrap().unwrap().dossier);
+    }
+    assert!(dossiers.len() >= 10, "{}", dossiers.len());
+    let mut by_user: HashMap<&str, usize> = HashMap::new();
+    for d in &dossiers {
+        if let Some(a) = &d.assignee {
+            *by_user.entry(a.as_str()).or_default() += 1;
+        }
+    }
+    let user = by_user
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|(u, _)| u.to_string())
+        .unwrap_or_default();
+    // Real now, and two hours before each due moment (so that every window
+    // of the day holds something at some moment).
+    let mut moments = vec![to_local(chrono::Utc::now())];
+    moments.extend(
+        dossiers
+            .iter()
+            .filter_map(|d| d.due_at)
+            .map(|t| t - chrono::Duration::hours(2)),
+    );
+    let ours: BTreeSet<String> = dossiers.iter().map(|d| d.code.to_string()).collect();
+    let mut seen = HashMap::new();
+    for now in moments {
+        let t = QueueMoments {
+            now,
+            tonight: now + chrono::Duration::hours(8),
+            soon: now + chrono::Duration::days(3),
+        };
+        let scope = QueueScope {
+            agency: desk.clone(),
+            username: user.clone(),
+            now: to_utc(t.now),
+            tonight: to_utc(t.tonight),
+            soon: to_utc(t.soon),
+        };
+        for q in Queue::ALL {
+            let page = store
+                .queue(
+                    q,
+                    &scope,
+                    QueueSort::Code,
+                    None,
+                    motcua_store::Paging::new(1, 500).unwrap(),
+                )
+                .await
+                .unwrap();
+            let sql: BTreeSet<String> = page
+                .items
+                .iter()
+                .map(|d| d.code.to_string())
+                .filter(|c| ours.contains(c))
+                .collect();
+            let rule: BTreeSet<String> = dossiers
+                .iter()
+                .filter(|d| q.holds(d, d.assignee.as_deref(), &user, &desk, t))
+                .map(|d| d.code.to_string())
+                .collect();
+            assert_eq!(sql, rule, "{q:?} at {now}");
+            *seen.entry(q).or_insert(0) += rule.len();
+        }
+    }
+    // Every queue but the inter-connected one holds a demo dossier at some moment.
+    for q in Queue::ALL {
+        assert!(
+            q == Queue::Transferred || seen[&q] > 0,
+            "{q:?} never held anything"
+        );
+    }
+});

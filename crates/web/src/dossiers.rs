@@ -13,11 +13,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDateTime, Utc};
-use motcua_core::calendar::{ProcessingTime, to_local};
+use motcua_core::calendar::to_local;
 use motcua_core::codes::ProcedureCode;
 use motcua_core::dossier::{
-    Action, Actor, Applicant, Capacity, Channel, Command, Dossier, DossierCode, NewDossier,
-    ProcedureRef, State as DState, may,
+    Action, Actor, Applicant, Arrival, Capacity, Channel, Command, Dossier, DossierCode, Intake,
+    Presented, State as DState, admit, may,
 };
 use motcua_store::{DossierRecord, Idempotency, Reply, StoreError, User};
 use serde::{Deserialize, Serialize};
@@ -258,19 +258,6 @@ pub(crate) async fn receive_or_refuse(
             user.agency
         ))
     })?;
-    if !agency.desk {
-        return Err(WebError::Forbidden(format!(
-            "{} không phải Bộ phận một cửa: không tiếp nhận hồ sơ",
-            agency.name
-        )));
-    }
-    if !agency.open_on(at.date()) {
-        return Err(WebError::Forbidden(format!(
-            "{} không hoạt động vào ngày {}",
-            agency.name,
-            at.date()
-        )));
-    }
     let pcode = ProcedureCode::new(&input.procedure_code)
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let version = st
@@ -283,85 +270,40 @@ pub(crate) async fn receive_or_refuse(
                 at.date()
             ))
         })?;
-    let p = &version.procedure;
-    // A desk open today: what is left is the procedure's level.
-    if !agency.may_receive(p, at.date()) {
-        return Err(WebError::BadRequest(format!(
-            "thủ tục {pcode} ({}) không thuộc thẩm quyền tiếp nhận của {} ({})",
-            p.level,
-            agency.name,
-            agency.level.label_vi()
-        )));
-    }
-    let spec = p.processing_time(Some(input.channel.catalogue_channel())).or_else(|| p.processing_time(None)).ok_or_else(|| {
-        WebError::BadRequest(format!(
-            "thủ tục {pcode} chưa công bố thời hạn giải quyết bằng số; không tính được ngày hẹn trả (cập nhật danh mục trước)"
-        ))
-    })?;
-    let time = ProcessingTime::new(spec.unit, spec.value)
-        .map_err(|e| WebError::BadRequest(e.to_string()))?;
-    let applicant = input.applicant;
-    applicant
-        .check_entry()
-        .map_err(|e| WebError::BadRequest(e.to_string()))?;
-    let documents: Vec<String> = match &input.documents {
-        // A refusal records what was presented, complete or not.
-        Some(presented) if refusal.is_some() => presented.clone(),
-        Some(received) => motcua_core::catalogue::check_received(p, received)
-            .map_err(WebError::BadRequest)?
-            .into_iter()
-            .map(|d| d.name.clone())
-            .collect(),
-        None => Vec::new(),
-    };
     let cal = st.store.calendar(Some(&user.agency)).await?;
-    // The internal process in force at this desk today (its own, else the
-    // general one); one that no longer fits this channel's time gives way
-    // to the default, with a warning for the administrator.
-    let process = match st
+    let stored_process = st
         .store
         .process_for(&pcode, &user.agency, at.date())
         .await?
-    {
-        Some(v) => match v.process.validate_for(time, cal.day_length()) {
-            Ok(()) => Some(v.process),
-            Err(e) => {
-                tracing::warn!(procedure = %pcode, error = %e, "stored process does not fit; default used");
-                None
-            }
+        .map(|v| v.process);
+    let admission = admit(
+        Intake {
+            desk: &agency,
+            procedure: &version.procedure,
+            valid_from: version.valid_from,
+            stored_process,
+            channel: input.channel,
+            applicant: input.applicant,
+            presented: Presented::Names(input.documents),
+            arrival: match refusal {
+                Some(reason) => Arrival::Refuse(reason),
+                None => Arrival::Receive,
+            },
+            at,
         },
-        None => None,
-    };
-    let procedure = ProcedureRef {
-        code: pcode.clone(),
-        valid_from: Some(version.valid_from),
-    };
+        &cal,
+    )?;
+    if let Some(why) = &admission.process_set_aside {
+        tracing::warn!(procedure = %pcode, error = %why, "stored process does not fit; default used");
+    }
     let reply = st
         .store
         .create_dossier(
-            &user.agency,
-            &agency.unit_code,
+            &admission.desk.clone(),
+            &admission.unit.clone(),
             at.date(),
             idem.as_ref(),
-            |code| {
-                let new = NewDossier {
-                    code,
-                    procedure,
-                    processing_time: time,
-                    applicant,
-                    channel: input.channel,
-                    agency: user.agency.clone(),
-                    process,
-                };
-                let (mut d, mut ev) = match &refusal {
-                    Some(reason) => Dossier::refuse_new(new, &actor, reason, at, &cal)?,
-                    None => Dossier::receive_new(new, &actor, at, &cal)?,
-                };
-                // The checklist goes into the dossier and into the event (hashed).
-                d.documents = documents;
-                ev.payload["documents"] = serde_json::json!(d.documents);
-                Ok((d, ev))
-            },
+            |code| admission.build(code, &actor, &cal),
             |d| reply_json(201, d),
         )
         .await?;

@@ -24,6 +24,8 @@ pub enum WebError {
     TooManyRequests(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Intake(#[from] motcua_core::dossier::IntakeError),
     #[error("lỗi hiển thị trang: {0}")]
     Template(#[from] askama::Error),
 }
@@ -41,6 +43,14 @@ impl WebError {
             }
             WebError::Conflict(_) | WebError::Store(StoreError::Conflict(_)) => {
                 StatusCode::CONFLICT
+            }
+            WebError::Intake(e) => {
+                use motcua_core::dossier::IntakeError::{Closed, NotADesk};
+                match e {
+                    // The caller's own desk cannot receive: not a fault of the dossier.
+                    NotADesk { .. } | Closed { .. } => StatusCode::FORBIDDEN,
+                    _ => StatusCode::BAD_REQUEST,
+                }
             }
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Store(StoreError::KeyReused(_)) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -18,10 +18,10 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
-use motcua_core::calendar::{ProcessingTime, to_local};
+use motcua_core::calendar::to_local;
 use motcua_core::codes::{AgencyCode, ProcedureCode};
 use motcua_core::dossier::{
-    Actor, Applicant, ApplicantKind, Channel, Dossier, NewDossier, ProcedureRef,
+    Actor, Applicant, ApplicantKind, Arrival, Channel, Intake, Presented, admit,
 };
 use motcua_store::files::sniff;
 use motcua_store::{DocumentInfo, Reply};
@@ -296,23 +296,15 @@ pub async fn submit(
             .await?
             .ok_or_else(|| WebError::NotFound(format!("không có thủ tục mã `{code}`")))?;
         let p = &version.procedure;
-        if !p.online_submission {
-            return Err(WebError::BadRequest(
-                "thủ tục này chưa cho nộp trực tuyến; mời nộp tại Bộ phận một cửa hoặc qua bưu chính".into(),
-            ));
-        }
+        let desk_error = || {
+            WebError::BadRequest(format!(
+                "nơi nộp hồ sơ không hợp lệ: {} không tiếp nhận thủ tục {pcode} (chọn một nơi trong danh sách)",
+                get("desk")
+            ))
+        };
         let desk = AgencyCode::new(get("desk"))
             .map_err(|_| WebError::BadRequest("vui lòng chọn nơi nộp hồ sơ".into()))?;
-        let agency = st
-            .store
-            .agency(&desk)
-            .await?
-            .filter(|a| a.may_receive(p, now.date()))
-            .ok_or_else(|| {
-                WebError::BadRequest(format!(
-                    "nơi nộp hồ sơ không hợp lệ: {desk} không tiếp nhận thủ tục {pcode} (chọn một nơi trong danh sách)"
-                ))
-            })?;
+        let agency = st.store.agency(&desk).await?.ok_or_else(desk_error)?;
         let kind = if get("kind") == "organisation" {
             ApplicantKind::Organisation
         } else {
@@ -320,46 +312,46 @@ pub async fn submit(
         };
         let opt = |k: &str| Some(get(k)).filter(|v| !v.trim().is_empty());
         let applicant = Applicant::new(kind, get("full_name"), get("id_number"), opt("phone"), opt("email"), get("address"))
-            .and_then(|a| a.check_entry().map(|()| a))
             .map_err(|e| WebError::BadRequest(e.to_string()))?;
-        for (i, d) in p.documents.iter().enumerate() {
-            if d.required && !uploads.iter().any(|u| u.index == i) {
-                return Err(WebError::BadRequest(format!("thiếu giấy tờ bắt buộc: {}", d.name)));
-            }
+        let cal = st.store.calendar(Some(&desk)).await?;
+        let stored_process = st.store.process_for(&pcode, &desk, now.date()).await?.map(|v| v.process);
+        let admission = admit(
+            Intake {
+                desk: &agency,
+                procedure: p,
+                valid_from: version.valid_from,
+                stored_process,
+                channel: Channel::Online,
+                applicant,
+                presented: Presented::Slots(uploads.iter().map(|u| u.index).collect()),
+                arrival: Arrival::Submit,
+                at: now,
+            },
+            &cal,
+        )
+        .map_err(|e| if e.is_about_the_desk() { desk_error() } else { e.into() })?;
+        if let Some(why) = &admission.process_set_aside {
+            tracing::warn!(procedure = %pcode, error = %why, "stored process does not fit; default used");
         }
+        // Each file is what it claims to be (by its content).
         let mut files = Vec::new();
         for u in &uploads {
-            let doc = p
-                .documents
-                .get(u.index)
-                .ok_or_else(|| WebError::BadRequest(format!("không có giấy tờ số {}", u.index + 1)))?;
+            let name = &p.documents[u.index].name;
             let actual = sniff(&u.bytes).ok_or_else(|| {
                 WebError::Unsupported(format!(
-                    "«{}»: chỉ nhận tệp PDF, PNG hoặc JPEG (nhận dạng theo nội dung tệp)",
-                    doc.name
+                    "«{name}»: chỉ nhận tệp PDF, PNG hoặc JPEG (nhận dạng theo nội dung tệp)"
                 ))
             })?;
             if let Some(d) = u.declared.as_deref().filter(|d| !d.is_empty() && *d != "application/octet-stream")
                 && d != actual
             {
-                return Err(WebError::Unsupported(format!("«{}»: tệp khai là {d} nhưng nội dung là {actual}", doc.name)));
+                return Err(WebError::Unsupported(format!("«{name}»: tệp khai là {d} nhưng nội dung là {actual}")));
             }
-            files.push((doc.name.clone(), actual, u));
+            files.push((name.clone(), actual, u));
         }
-        let spec = p
-            .processing_time(Some(Channel::Online.catalogue_channel()))
-            .or_else(|| p.processing_time(None))
-            .ok_or_else(|| WebError::BadRequest(format!("thủ tục {pcode} chưa có thời hạn giải quyết")))?;
-        let time = ProcessingTime::new(spec.unit, spec.value).map_err(|e| WebError::BadRequest(e.to_string()))?;
-        let cal = st.store.calendar(Some(&desk)).await?;
         let actor = Actor::Applicant {
             user_id: "cong-dan".into(),
-            id_number: applicant.id_number.clone(),
-        };
-        let names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
-        let procedure = ProcedureRef {
-            code: pcode.clone(),
-            valid_from: Some(version.valid_from),
+            id_number: admission.applicant.id_number.clone(),
         };
         // The files first (content-addressed: an unused one harms nothing).
         let mut stored = Vec::new();
@@ -374,21 +366,7 @@ pub async fn submit(
                 &agency.unit_code,
                 now.date(),
                 None,
-                |code| {
-                    let new = NewDossier {
-                        code,
-                        procedure,
-                        processing_time: time,
-                        applicant,
-                        channel: Channel::Online,
-                        agency: desk.clone(),
-                        process: None,
-                    };
-                    let (mut d, mut ev) = Dossier::submit_online(new, &actor, now, &cal)?;
-                    d.documents = names;
-                    ev.payload["documents"] = serde_json::json!(d.documents);
-                    Ok((d, ev))
-                },
+                |code| admission.build(code, &actor, &cal),
                 |d| {
                     due = d.reception_due_at;
                     Ok(Reply {

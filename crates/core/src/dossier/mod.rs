@@ -1,6 +1,7 @@
 //! The dossier lifecycle (*hồ sơ*), pure: codes, applicants, the state
 //! machine with its role table, versioned rule sets, internal processes, the
-//! aggregate with its transition function, and the control-sheet data.
+//! aggregate with its transition function, the decision to receive
+//! ([`admit`]), and the control-sheet data.
 //! No I/O, no database, no HTTP; nothing here panics on any input.
 //!
 //! Readings of the law chosen here are written down in `docs/dossier.md`.
@@ -41,8 +42,10 @@ mod applicant;
 mod code;
 mod control;
 mod history;
+mod intake;
 mod notice;
 mod process;
+mod queue;
 mod role;
 mod rules;
 mod state;
@@ -60,12 +63,14 @@ pub use applicant::{
 pub use code::{DossierCode, DossierCodeError};
 pub use control::{RowKind, SheetRow, control_sheet, step_verdict};
 pub use history::{HISTORY_COLUMNS, HistoricalDossier, UNKNOWN_ID_NUMBER, parse_history_csv};
+pub use intake::{Admission, Arrival, Intake, IntakeError, Presented, admit};
 pub use notice::{
     NOTIFIED, Notice, NoticeTemplate, PLACEHOLDERS, SMS_MAX, notice_for, notice_with,
 };
 pub use process::{
     MAX_STEPS, Process, ProcessError, ProcessRecord, Step, parse_processes_csv, working_budget,
 };
+pub use queue::{DueWindow, Queue, QueueMoments, QueueRule, Whose};
 pub use role::{
     Actor, AgencyScope, Capacity, Relation, Role, agency_scope, allowed_capacities, legal_basis,
     may, may_be_assigned, may_read_dossier, sees_queues,
