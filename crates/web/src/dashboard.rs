@@ -18,22 +18,15 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, NaiveDate, Utc};
 use motcua_core::calendar::to_local;
 use motcua_core::codes::{AgencyCode, Level, UnitCode};
-use motcua_core::dossier::Role;
 use motcua_core::stats::{Period, Tally};
 use motcua_store::User;
 use motcua_store::reports::{CauseRow, GroupBy, Report, Scope};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-/// Who may read the reports: leaders, heads of office, administrators and
-/// oversight readers.
+/// Who may read the reports (core's rule).
 pub fn may_read_reports(u: &User) -> bool {
-    u.roles.iter().any(|r| {
-        matches!(
-            r,
-            Role::SigningLeader | Role::HeadOfOffice | Role::Administrator | Role::OversightReader
-        )
-    })
+    motcua_core::dossier::may_read_reports(&u.roles)
 }
 
 /// The query of a report (API and dashboard).

@@ -321,16 +321,12 @@ pub(crate) async fn relation(
     user: &User,
     d: &Dossier,
 ) -> Result<motcua_core::dossier::Relation, WebError> {
-    use motcua_core::dossier::{Relation, Role};
+    use motcua_core::dossier::Relation;
     let involved = d.agencies_involved();
     if involved.contains(&&user.agency) {
         return Ok(Relation::Handles);
     }
-    if !user
-        .roles
-        .iter()
-        .any(|r| matches!(r, Role::Administrator | Role::OversightReader))
-    {
+    if !motcua_core::dossier::oversees(&user.roles) {
         return Ok(Relation::Unrelated);
     }
     let Some(home) = st.store.agency(&user.agency).await? else {

@@ -16,7 +16,6 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, Utc};
 use motcua_core::calendar::to_local;
-use motcua_core::dossier::Role;
 use motcua_core::news::{CATEGORIES, Draft, Slug, category_label, excerpt};
 use motcua_store::{Article, ArticleSummary, Paging};
 use serde::Deserialize;
@@ -257,8 +256,7 @@ pub async fn feed(State(st): State<AppState>) -> Result<Response, PageError> {
 // ------------------------------------------------------------ the editors
 
 fn require_editor(staff: &Staff) -> Result<(), WebError> {
-    let roles = &staff.0.user.roles;
-    if roles.contains(&Role::Editor) || roles.contains(&Role::Administrator) {
+    if motcua_core::dossier::may_edit_news(&staff.0.user.roles) {
         Ok(())
     } else {
         Err(WebError::Forbidden(

@@ -417,13 +417,7 @@ pub async fn ledger(
         .ok()
         .filter(|y| (2000..=2099).contains(y))
         .ok_or_else(|| WebError::BadRequest(format!("năm `{}` không hợp lệ", q.year)))?;
-    use motcua_core::dossier::Role;
-    if user.agency != desk
-        && !user
-            .roles
-            .iter()
-            .any(|r| matches!(r, Role::Administrator | Role::OversightReader))
-    {
+    if !motcua_core::dossier::may_read_ledger(&user.roles, user.agency == desk) {
         return Err(WebError::Forbidden(
             "chỉ cán bộ của Bộ phận một cửa này (hoặc quản trị, giám sát) xem được sổ".into(),
         )

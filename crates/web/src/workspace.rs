@@ -77,11 +77,11 @@ fn queue_label(tr: Tr, q: Queue) -> &'static str {
 }
 
 fn is_desk_officer(u: &User) -> bool {
-    u.roles.contains(&Role::ReceptionOfficer)
+    motcua_core::dossier::works_at_desk(&u.roles)
 }
 
 fn is_admin(u: &User) -> bool {
-    u.roles.contains(&Role::Administrator)
+    motcua_core::dossier::may_administer(&u.roles)
 }
 
 /// The bounds of "today" and "soon" for the user's agency.
@@ -149,7 +149,7 @@ async fn nav(
             queues,
             desk: is_desk_officer(u),
             admin: is_admin(u),
-            editor: is_admin(u) || u.roles.contains(&Role::Editor),
+            editor: motcua_core::dossier::may_edit_news(&u.roles),
             reports: crate::dashboard::may_read_reports(u),
             section,
         },
@@ -1728,7 +1728,7 @@ async fn process_page(
         rows: Vec::new(),
         roles: Role::ALL
             .iter()
-            .filter(|r| !matches!(r, Role::Administrator | Role::OversightReader))
+            .filter(|r| r.works_dossiers() || **r == Role::Editor)
             .map(|r| (r.as_str(), r.label_vi()))
             .collect(),
         agencies: Vec::new(),

@@ -73,7 +73,8 @@ pub use process::{
 pub use queue::{DueWindow, Queue, QueueMoments, QueueRule, Whose};
 pub use role::{
     Actor, AgencyScope, Capacity, Relation, Role, agency_scope, allowed_capacities, legal_basis,
-    may, may_be_assigned, may_read_dossier, sees_queues,
+    may, may_administer, may_be_assigned, may_edit_news, may_read_dossier, may_read_ledger,
+    may_read_reports, oversees, sees_queues, works_at_desk,
 };
 pub use rules::{Paper, RuleSet, RuleSetError, RuleSetTable, SlipForm, SlipKind, SupplementClock};
 pub use state::{Action, Channel, Delivery, OverdueReason, State};

@@ -40,6 +40,47 @@ impl Role {
     }
 }
 
+/// Whether someone holding `roles` oversees their unit's subtree
+/// (administrators and oversight readers): they read dossiers, reports and
+/// ledgers of agencies under their unit without handling them.
+pub fn oversees(roles: &[Role]) -> bool {
+    roles
+        .iter()
+        .any(|r| matches!(r, Role::Administrator | Role::OversightReader))
+}
+
+/// Whether someone holding `roles` may read the reports (of their unit):
+/// leaders, heads of office, administrators and oversight readers.
+pub fn may_read_reports(roles: &[Role]) -> bool {
+    oversees(roles)
+        || roles
+            .iter()
+            .any(|r| matches!(r, Role::SigningLeader | Role::HeadOfOffice))
+}
+
+/// Whether someone holding `roles` may read a desk's ledger (*sổ theo dõi*,
+/// with every applicant's name): the desk's own people, and those who
+/// oversee.
+pub fn may_read_ledger(roles: &[Role], same_desk: bool) -> bool {
+    same_desk || oversees(roles)
+}
+
+/// Whether someone holding `roles` administers their agency (users,
+/// calendars, processes, templates, peers).
+pub fn may_administer(roles: &[Role]) -> bool {
+    roles.contains(&Role::Administrator)
+}
+
+/// Whether someone holding `roles` writes the portal's news.
+pub fn may_edit_news(roles: &[Role]) -> bool {
+    roles.contains(&Role::Editor) || may_administer(roles)
+}
+
+/// Whether someone holding `roles` works at the desk (receives, returns).
+pub fn works_at_desk(roles: &[Role]) -> bool {
+    roles.contains(&Role::ReceptionOfficer)
+}
+
 /// Whether a person may be assigned a dossier held by `holder`: an
 /// officer of that agency who works on dossiers. The assignee's queue then
 /// shows the applicant, so nobody else may be named.
@@ -380,5 +421,32 @@ mod access_tests {
         assert!(may_read_dossier(&[Role::Editor, Role::Specialist], Handles));
         assert!(!sees_queues(&[Role::Editor]));
         assert!(sees_queues(&[Role::OversightReader]));
+    }
+
+    /// What each role may reach beyond one dossier: one rule each.
+    #[test]
+    fn what_each_role_may_reach() {
+        // (role, reports, ledger of another desk, administers, edits news, desk)
+        let cases: &[(Role, [bool; 5])] = &[
+            (Role::ReceptionOfficer, [false, false, false, false, true]),
+            (Role::Specialist, [false, false, false, false, false]),
+            (Role::HeadOfOffice, [true, false, false, false, false]),
+            (Role::SigningLeader, [true, false, false, false, false]),
+            (Role::Administrator, [true, true, true, true, false]),
+            (Role::OversightReader, [true, true, false, false, false]),
+            (Role::Editor, [false, false, false, true, false]),
+        ];
+        for (role, want) in cases {
+            let r = &[*role];
+            let got = [
+                may_read_reports(r),
+                may_read_ledger(r, false),
+                may_administer(r),
+                may_edit_news(r),
+                works_at_desk(r),
+            ];
+            assert_eq!(&got, want, "{role:?}");
+            assert!(may_read_ledger(r, true), "{role:?}: the desk's own ledger");
+        }
     }
 }
