@@ -5,7 +5,7 @@
 //! Online submissions made while signed in are followed automatically.
 
 use crate::AppState;
-use crate::auth::{ClientIp, cookie, field, form_fields};
+use crate::auth::{CITIZEN_COOKIE, ClientIp, cookie, field, form_fields, signed_in};
 use crate::error::{PageError, WebError};
 use crate::i18n::Tr;
 use askama::Template;
@@ -19,8 +19,6 @@ use motcua_store::citizens::{CitizenSession, LinkRequest};
 use serde::Deserialize;
 use std::time::Instant;
 
-/// The signed-in citizen's cookie (a random secret; the store keeps its hash).
-const SESSION_COOKIE: &str = "motcua_citizen";
 /// The double-submit token of the sign-in forms.
 const FORM_COOKIE: &str = "motcua_acct";
 
@@ -65,19 +63,6 @@ impl AccountPage {
             email_value: String::new(),
             code_value: String::new(),
         }
-    }
-}
-
-/// The citizen signed in on this request, if any.
-pub async fn signed_in(
-    st: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<CitizenSession>, WebError> {
-    match cookie(headers, SESSION_COOKIE) {
-        Some(secret) if !secret.is_empty() => {
-            Ok(st.store.citizen_session(secret, Utc::now()).await?)
-        }
-        _ => Ok(None),
     }
 }
 
@@ -129,7 +114,7 @@ fn render(status: StatusCode, p: AccountPage) -> Result<Response, PageError> {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         res
     } else {
-        crate::submit::with_form_cookie(status, html, FORM_COOKIE, &p.csrf, "/tai-khoan")
+        crate::auth::with_form_cookie(status, html, FORM_COOKIE, &p.csrf, "/tai-khoan")
     })
 }
 
@@ -298,7 +283,7 @@ fn session_cookie(st: &AppState, value: &str, max_age: i64) -> HeaderValue {
         ""
     };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        "{CITIZEN_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("motcua_citizen=; Path=/; Max-Age=0"))
 }
@@ -403,7 +388,7 @@ pub async fn sign_out(
 ) -> Result<Response, PageError> {
     let f = form_fields(&body)?;
     session_of_post(&st, &headers, &f).await?;
-    if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(secret) = cookie(&headers, CITIZEN_COOKIE) {
         st.store.end_citizen_session(secret).await?;
     }
     let mut res = Redirect::to("/tai-khoan").into_response();

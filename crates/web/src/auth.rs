@@ -138,7 +138,7 @@ impl IntoResponse for StaffRejection {
     fn into_response(self) -> Response {
         match self {
             StaffRejection::SignIn(next) => {
-                let to = format!("/login?next={}", urlencode(&next));
+                let to = format!("/login?next={}", crate::text::urlencode(&next));
                 Redirect::to(&to).into_response()
             }
             StaffRejection::Error(e) => e.into_response(),
@@ -146,10 +146,41 @@ impl IntoResponse for StaffRejection {
     }
 }
 
-pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|e| e.trim_start_matches('=').to_string())
-        .unwrap_or_default()
+/// The signed-in citizen's cookie on the portal (a random secret; the store
+/// keeps its hash).
+pub const CITIZEN_COOKIE: &str = "motcua_citizen";
+
+/// The citizen signed in on this request, if any.
+pub async fn signed_in(
+    st: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<motcua_store::citizens::CitizenSession>, WebError> {
+    match cookie(headers, CITIZEN_COOKIE) {
+        Some(secret) if !secret.is_empty() => {
+            Ok(st.store.citizen_session(secret, Utc::now()).await?)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A public form's page with its double-submit cookie (`name=value`, for
+/// `path` only, two hours), never cached.
+pub(crate) fn with_form_cookie(
+    status: StatusCode,
+    html: String,
+    name: &str,
+    value: &str,
+    path: &str,
+) -> Response {
+    let mut res = (status, Html(html)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=7200"
+    )) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 impl FromRequestParts<AppState> for Staff {

@@ -24,11 +24,6 @@ use motcua_store::reports::{CauseRow, GroupBy, Report, Scope};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-/// Who may read the reports (core's rule).
-pub fn may_read_reports(u: &User) -> bool {
-    motcua_core::dossier::may_read_reports(&u.roles)
-}
-
 /// The query of a report (API and dashboard).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ReportQuery {
@@ -75,7 +70,7 @@ async fn parse(
     u: &User,
     q: &ReportQuery,
 ) -> Result<(Scope, Period, GroupBy), WebError> {
-    if !may_read_reports(u) {
+    if !motcua_core::dossier::may_read_reports(&u.roles) {
         return Err(WebError::Forbidden(
             "chỉ lãnh đạo, trưởng phòng, quản trị và giám sát xem được báo cáo".into(),
         ));
@@ -555,7 +550,7 @@ pub async fn page(
         ("level", &q.level),
     ] {
         if let Some(v) = text(v) {
-            qs.push(format!("{k}={}", crate::pages::urlencode(v)));
+            qs.push(format!("{k}={}", crate::text::urlencode(v)));
         }
     }
     Ok(Html(

@@ -112,6 +112,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The page every HTML error answers with.
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub tr: crate::i18n::Tr,
+    pub status: u16,
+    pub message: String,
+}
+
 /// A page error (HTML body, Vietnamese).
 #[derive(Debug)]
 pub struct PageError(pub WebError);
@@ -126,7 +135,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
         let msg = self.0.public_message();
-        let page = crate::pages::ErrorPage {
+        let page = ErrorPage {
             tr: crate::i18n::Tr::vi(),
             status: status.as_u16(),
             message: msg.clone(),

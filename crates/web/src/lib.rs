@@ -20,6 +20,7 @@ pub mod reports;
 pub mod slips;
 pub mod stats;
 pub mod submit;
+mod text;
 pub mod visits;
 pub mod workspace;
 

@@ -14,14 +14,6 @@ use motcua_store::{AgencyFilter, Paging, ProcedureFilter};
 use serde::Deserialize;
 
 #[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub tr: Tr,
-    pub status: u16,
-    pub message: String,
-}
-
-#[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     tr: Tr,
@@ -155,17 +147,6 @@ pub struct CatalogueQuery {
     page: Option<String>,
 }
 
-/// `text` on one line, at most `max` characters (an ellipsis marks a cut).
-pub fn one_line(text: &str, max: usize) -> String {
-    let s = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().count() <= max {
-        return s;
-    }
-    let mut cut: String = s.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
-
 /// The desks in force today, by name: `(code, name)`.
 async fn desks(st: &AppState) -> Result<Vec<Agency>, WebError> {
     let today = motcua_core::calendar::to_local(chrono::Utc::now()).date();
@@ -228,11 +209,14 @@ pub async fn catalogue(
         let mut qs = vec![format!("page={page}")];
         for (k, v) in [("q", &filter.q), ("field", &filter.field)] {
             if let Some(v) = v {
-                qs.push(format!("{k}={}", urlencode(v)));
+                qs.push(format!("{k}={}", crate::text::urlencode(v)));
             }
         }
         if let Some(d) = &desk {
-            qs.push(format!("agency={}", urlencode(d.code.as_str())));
+            qs.push(format!(
+                "agency={}",
+                crate::text::urlencode(d.code.as_str())
+            ));
         }
         if let (Some(l), None) = (filter.level, &desk) {
             qs.push(format!("level={}", l.as_str()));
@@ -289,18 +273,6 @@ pub async fn catalogue(
         next: ((paging.page as i64) < pages).then(|| link(paging.page + 1)),
     };
     Ok(Html(page.render()?))
-}
-
-pub(crate) fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[derive(Template)]

@@ -80,7 +80,7 @@ async fn page(
 fn render(status: StatusCode, p: RatingPage) -> Result<Response, PageError> {
     let csrf = p.csrf.clone();
     let path = format!("/danh-gia/{}", p.code);
-    Ok(crate::submit::with_form_cookie(
+    Ok(crate::auth::with_form_cookie(
         status,
         p.render()?,
         COOKIE,

@@ -492,8 +492,8 @@ pub async fn catalogue_listing(
                 p.code.to_string(),
                 p.name.clone(),
                 p.field.clone(),
-                crate::pages::one_line(&p.processing_time_direct_raw, 160),
-                crate::pages::one_line(&p.fee_direct_raw, 160),
+                crate::text::one_line(&p.processing_time_direct_raw, 160),
+                crate::text::one_line(&p.fee_direct_raw, 160),
                 if p.online_submission { "Có" } else { "" }.to_string(),
             ]
         })

@@ -15,8 +15,8 @@ use crate::i18n::Tr;
 use crate::workspace::fmt_time;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use chrono::Utc;
 use motcua_core::calendar::to_local;
 use motcua_core::codes::{AgencyCode, ProcedureCode};
@@ -148,33 +148,13 @@ async fn page(
 }
 
 fn render(status: StatusCode, p: SubmitPage, csrf: String) -> Result<Response, PageError> {
-    Ok(with_form_cookie(
+    Ok(crate::auth::with_form_cookie(
         status,
         p.render()?,
         FORM_COOKIE,
         &csrf,
         "/nop-truc-tuyen",
     ))
-}
-
-/// A public form's page with its double-submit cookie (`name=value`, for
-/// `path` only, two hours), never cached.
-pub(crate) fn with_form_cookie(
-    status: StatusCode,
-    html: String,
-    name: &str,
-    value: &str,
-    path: &str,
-) -> Response {
-    let mut res = (status, Html(html)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=7200"
-    )) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
 }
 
 /// `GET /nop-truc-tuyen/{code}`.
@@ -395,7 +375,7 @@ pub async fn submit(
                 .await?;
         }
         // A signed-in citizen follows the dossier from their account.
-        if let Some(c) = crate::account::signed_in(&st, &headers).await? {
+        if let Some(c) = crate::auth::signed_in(&st, &headers).await? {
             st.store.follow_dossier(&c.email, &dcode, Utc::now()).await?;
         }
         tracing::info!(dossier = %dcode, desk = %desk, "submitted online");

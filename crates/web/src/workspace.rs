@@ -150,7 +150,7 @@ async fn nav(
             desk: is_desk_officer(u),
             admin: is_admin(u),
             editor: motcua_core::dossier::may_edit_news(&u.roles),
-            reports: crate::dashboard::may_read_reports(u),
+            reports: motcua_core::dossier::may_read_reports(&u.roles),
             section,
         },
         sc,
@@ -339,7 +339,7 @@ pub async fn queue(
             "/workspace/?hang={}&sap={}&ma={}&trang={p}",
             which.slug(),
             sort_slug,
-            crate::auth::urlencode(&code)
+            crate::text::urlencode(&code)
         )
     };
     Ok(Html(
@@ -384,7 +384,7 @@ pub async fn find(
     }
     Ok(Redirect::to(&format!(
         "/workspace/?hang=tat-ca&ma={}",
-        crate::auth::urlencode(&code)
+        crate::text::urlencode(&code)
     ))
     .into_response())
 }
