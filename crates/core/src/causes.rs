@@ -64,3 +64,16 @@ pub fn overdue_cause(d: &Dossier, events: &[Event], cal: &WorkCalendar) -> Optio
         lost_minutes,
     })
 }
+
+/// Whether a change from `old` (`None`: a new dossier) to `new` resolves the
+/// dossier after its due moment: the moment its cause of delay is recorded
+/// ([`overdue_cause`]), once.
+pub fn newly_overdue(old: Option<&Dossier>, new: &Dossier) -> bool {
+    let late = |d: &Dossier| {
+        d.timeliness() == Some(Timeliness::Overdue)
+            && d.outcome
+                .as_ref()
+                .is_some_and(|o| matches!(o.kind, OutcomeKind::Approved | OutcomeKind::Rejected))
+    };
+    late(new) && !old.is_some_and(late)
+}

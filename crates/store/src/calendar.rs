@@ -9,10 +9,6 @@ use motcua_core::calendar::{
 };
 use motcua_core::codes::AgencyCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// How long a built calendar is reused before it is rebuilt from the database.
-pub const CALENDAR_TTL: Duration = Duration::from_secs(300);
 
 /// A stored rule as its columns are, the day read as text so that a row
 /// no date type can hold still reads.
@@ -235,24 +231,17 @@ impl Store {
         agency: Option<&AgencyCode>,
     ) -> Result<Arc<WorkCalendar>, StoreError> {
         let key = agency.map(|a| a.to_string()).unwrap_or_default();
-        if let Ok(cache) = self.calendars.lock()
-            && let Some((at, cal)) = cache.get(&key)
-            && at.elapsed() < CALENDAR_TTL
-        {
-            return Ok(cal.clone());
+        if let Some(cal) = self.calendars.get(&key) {
+            return Ok(cal);
         }
         let cal = Arc::new(self.build_calendar(agency).await?);
-        if let Ok(mut cache) = self.calendars.lock() {
-            cache.insert(key, (Instant::now(), cal.clone()));
-        }
+        self.calendars.set(key, cal.clone());
         Ok(cal)
     }
 
     /// Forgets the built calendars (after a change of day rules or agencies).
     pub(crate) fn forget_calendars(&self) {
-        if let Ok(mut cache) = self.calendars.lock() {
-            cache.clear();
-        }
+        self.calendars.clear();
     }
 
     async fn build_calendar(

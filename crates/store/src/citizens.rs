@@ -3,8 +3,8 @@
 //! a browser session, and the dossiers the account follows. No password is
 //! stored; secrets are kept only as SHA-256 hashes.
 
+use crate::chain::sha256_hex;
 use crate::db::with_db;
-use crate::users::sha256_hex;
 use crate::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use motcua_core::dossier::DossierCode;

@@ -1,4 +1,5 @@
 use crate::StoreError;
+use crate::cache::{CALENDAR_TTL, ROUTING_TTL, TEMPLATES_TTL, TtlCache};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -24,20 +25,6 @@ macro_rules! with_db {
 }
 pub(crate) use with_db;
 
-/// Built working calendars by agency code ("" = installation) with the
-/// moment they were built.
-pub(crate) type CalendarCache = std::sync::Arc<
-    std::sync::Mutex<
-        std::collections::HashMap<
-            String,
-            (
-                std::time::Instant,
-                std::sync::Arc<motcua_core::calendar::WorkCalendar>,
-            ),
-        >,
-    >,
->;
-
 /// The storage handle: cheap to clone, shared by every request.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -49,7 +36,7 @@ pub struct Store {
     /// Built working calendars by agency ("" = installation), with the time
     /// they were built; cleared when calendar data or agencies change here,
     /// and rebuilt after `CALENDAR_TTL` (other processes may change them).
-    pub(crate) calendars: CalendarCache,
+    pub(crate) calendars: TtlCache<String, std::sync::Arc<motcua_core::calendar::WorkCalendar>>,
     /// Whether dossier transactions also queue an SMS for applicants who
     /// left a phone number (on when an SMS gateway is configured).
     pub(crate) sms_notices: bool,
@@ -57,12 +44,15 @@ pub struct Store {
     pub(crate) portal_url: std::sync::Arc<str>,
     /// On SQLite, the one connection that writes dossiers, with its group
     /// commit (`sqlite_writes.rs`).
-    pub(crate) sqlite_writer: Option<std::sync::Arc<crate::sqlite_writes::SqliteWriter>>,
+    pub(crate) sqlite_writer: Option<std::sync::Arc<crate::sqlite_writer::SqliteWriter>>,
     /// Cached notice templates (`templates.rs`).
-    pub(crate) templates: crate::templates::TemplateCache,
+    pub(crate) templates: TtlCache<
+        (),
+        std::sync::Arc<std::collections::HashMap<String, motcua_core::dossier::NoticeTemplate>>,
+    >,
     /// This installation's key and peers, for the dossier writes that
     /// send messages (`federation.rs`).
-    pub(crate) routing: crate::federation::RoutingCache,
+    pub(crate) routing: TtlCache<(), std::sync::Arc<crate::routing::Routing>>,
     /// Wakes the delivery workers when a change queued messages.
     pub(crate) wake: Wake,
 }
@@ -154,12 +144,12 @@ impl Store {
             Ok(Store {
                 db: Db::Sqlite(pool),
                 writer: Db::Sqlite(writer),
-                calendars: Default::default(),
+                calendars: TtlCache::new(CALENDAR_TTL),
                 sms_notices: false,
                 portal_url: DEFAULT_PORTAL_URL.into(),
-                sqlite_writer: Some(crate::sqlite_writes::SqliteWriter::new(own)),
-                templates: Default::default(),
-                routing: Default::default(),
+                sqlite_writer: Some(crate::sqlite_writer::SqliteWriter::new(own)),
+                templates: TtlCache::new(TEMPLATES_TTL),
+                routing: TtlCache::new(ROUTING_TTL),
                 wake: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -197,12 +187,12 @@ impl Store {
         Ok(Store {
             db: Db::Pg(pool.clone()),
             writer: Db::Pg(pool),
-            calendars: Default::default(),
+            calendars: TtlCache::new(CALENDAR_TTL),
             sms_notices: false,
             portal_url: DEFAULT_PORTAL_URL.into(),
             sqlite_writer: None,
-            templates: Default::default(),
-            routing: Default::default(),
+            templates: TtlCache::new(TEMPLATES_TTL),
+            routing: TtlCache::new(ROUTING_TTL),
             wake: Default::default(),
         })
     }

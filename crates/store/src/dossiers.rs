@@ -2,68 +2,16 @@
 //! concurrency), the append-only events chained by hash, the daily code
 //! counter, and idempotent replies. Every change is one write transaction.
 
+use crate::chain::{GENESIS_HASH, event_hash, json, numbered};
 use crate::db::{Db, with_db};
 use crate::outbox::enqueue_notice;
-use crate::users::sha256_hex;
+use crate::reply::{Idempotency, Reply};
 use crate::{Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use motcua_core::calendar::to_utc;
 use motcua_core::codes::{AgencyCode, UnitCode};
 use motcua_core::dossier::{Dossier, DossierCode, Event, TransitionError};
 use std::collections::HashMap;
-
-/// The hash that precedes the first event of a chain.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// An idempotency key with the user and a hash of the request it came with.
-/// Keys are the caller's own (per user); the hash covers the method, the
-/// path and the body, so a key reused for another request (another
-/// dossier's action, another body) is refused, never answered with the
-/// first request's reply (as Stripe and the IETF Idempotency-Key draft do).
-#[derive(Debug, Clone)]
-pub struct Idempotency {
-    pub username: String,
-    pub key: String,
-    pub request_hash: String,
-}
-
-impl Idempotency {
-    pub fn new(username: &str, key: &str, method: &str, path: &str, request_body: &[u8]) -> Self {
-        use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        for part in [
-            method.as_bytes(),
-            b"\n",
-            path.as_bytes(),
-            b"\n",
-            request_body,
-        ] {
-            h.update(part);
-        }
-        Idempotency {
-            username: username.into(),
-            key: key.into(),
-            request_hash: hex::encode(h.finalize()),
-        }
-    }
-
-    /// The refusal of a key reused for another request.
-    pub(crate) fn reused(&self) -> StoreError {
-        StoreError::KeyReused(format!(
-            "khóa Idempotency-Key `{}` đã dùng cho một yêu cầu khác (đường dẫn hoặc nội dung khác); dùng khóa mới",
-            self.key
-        ))
-    }
-}
-
-/// The answer to a create or transition: status and JSON body, and whether
-/// it is the stored answer to an earlier request with the same key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub status: u16,
-    pub body: String,
-    pub replayed: bool,
-}
 
 /// A dossier with its events, oldest first.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -97,51 +45,6 @@ pub struct AuditReport {
     pub events: usize,
     /// The first broken link: dossier code, event version, what is wrong.
     pub broken: Option<(String, i64, String)>,
-}
-
-pub(crate) fn event_hash(prev: &str, data: &str) -> String {
-    sha256_hex(&format!("{prev}\n{data}"))
-}
-
-/// The stored form of a dossier or an event: its JSON without the members
-/// that say nothing (`null`, `[]`), which reading restores (`Option`s and
-/// `#[serde(default)]` lists). An event's `payload` is kept as it is (it is
-/// free-form: a `null` in it may mean something). The stored text of an
-/// event is what its hash covers and what peers receive, so it is written
-/// once and never re-encoded; events stored before this form (with their
-/// nulls) read and verify as they are. About 40 % fewer bytes per dossier
-/// (docs/benchmarks.md, issue 7).
-pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    let mut value = serde_json::to_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if let serde_json::Value::Object(members) = &mut value {
-        members.retain(|k, m| k == "payload" || !says_nothing(m));
-        for (k, m) in members.iter_mut() {
-            if k != "payload" {
-                prune(m);
-            }
-        }
-    }
-    serde_json::to_string(&value).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn says_nothing(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Null => true,
-        serde_json::Value::Array(a) => a.is_empty(),
-        _ => false,
-    }
-}
-
-/// Drops `null` and `[]` members of every object inside `v`.
-fn prune(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(members) => {
-            members.retain(|_, m| !says_nothing(m));
-            members.values_mut().for_each(prune);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(prune),
-        _ => {}
-    }
 }
 
 /// The statement that starts a write transaction: SQLite takes the write lock
@@ -282,7 +185,7 @@ impl Store {
                 ev.dossier = code;
             }
             insert_event!(tx, &ev, GENESIS_HASH, unit.as_str());
-            crate::reports::add_stats!(tx, &d, unit.as_str(), crate::reports::stat_changes(None, &d));
+            crate::totals::add_stats!(tx, &d, unit.as_str(), crate::totals::stat_changes(None, &d));
             enqueue_notice!(tx, &d, &ev, self, &templates);
             if routing.any() {
                 crate::federation::share_change!(tx, &routing, &d, &ev, unit.as_str(), None::<String>);
@@ -296,17 +199,6 @@ impl Store {
             Ok(reply)
         })
     }
-}
-
-/// The code of a desk's `seq`-th dossier of `day`.
-pub(crate) fn numbered(
-    agency: &AgencyCode,
-    day: NaiveDate,
-    seq: i64,
-) -> Result<DossierCode, StoreError> {
-    let seq = u32::try_from(seq)
-        .map_err(|_| StoreError::Invalid("hết số thứ tự hồ sơ trong ngày".into()))?;
-    DossierCode::new(agency, day, seq).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 impl Store {
@@ -363,9 +255,9 @@ impl Store {
             // A copy of another installation's dossier: its totals, causes
             // and notices are kept where it was received (sent there below).
             if home.is_none() {
-                crate::reports::add_stats!(tx, &d, unit, crate::reports::stat_changes(Some(&current), &d));
-                if crate::reports::newly_overdue(Some(&current), &d) {
-                    crate::reports::add_cause!(self, tx, &d, &ev, unit);
+                crate::totals::add_stats!(tx, &d, unit, crate::totals::stat_changes(Some(&current), &d));
+                if motcua_core::causes::newly_overdue(Some(&current), &d) {
+                    crate::totals::add_cause!(self, tx, &d, &ev, unit);
                 }
                 enqueue_notice!(tx, &d, &ev, self, &templates);
             }
@@ -685,7 +577,7 @@ impl Store {
                 procedure: d.procedure.code.to_string(),
                 channel: d.channel.as_str().to_string(),
             };
-            for (g, b, c) in crate::reports::stat_changes(None, d) {
+            for (g, b, c) in crate::totals::stat_changes(None, d) {
                 totals
                     .entry((s.clone(), it.unit.to_string(), g, b))
                     .or_default()
@@ -730,13 +622,13 @@ impl Store {
         let mut causes = Vec::new();
         for it in items {
             let d = &it.dossier;
-            if !crate::reports::newly_overdue(None, d) {
+            if !motcua_core::causes::newly_overdue(None, d) {
                 continue;
             }
             // Calendars are cached by the store.
             let cal = self.calendar(Some(&d.receiving_agency)).await?;
             if let Some(c) = motcua_core::causes::overdue_cause(d, &it.events, &cal) {
-                let (reason, step, agency) = crate::reports::cause_values(&c);
+                let (reason, step, agency) = crate::totals::cause_values(&c);
                 let at = d.outcome.as_ref().map(|o| to_utc(o.at)).unwrap_or(now_utc);
                 causes.push((
                     d.code.to_string(),
@@ -780,7 +672,7 @@ impl Store {
         let sqlite = matches!(self.db, Db::Sqlite(_));
         let marks = |cols: usize, rows: usize| -> String {
             if sqlite {
-                return crate::sqlite_writes::rows_of_marks(rows, cols);
+                return crate::totals::rows_of_marks(rows, cols);
             }
             (0..rows)
                 .map(|r| {
@@ -828,9 +720,9 @@ impl Store {
             for chunk in totals.chunks(BULK) {
                 let sql = format!(
                     "{} VALUES {} {}",
-                    crate::reports::STAT_INSERT,
+                    crate::totals::STAT_INSERT,
                     marks(13, chunk.len()),
-                    crate::reports::STAT_SUM
+                    crate::totals::STAT_SUM
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for ((s, unit, g, b), c) in chunk {
@@ -843,7 +735,7 @@ impl Store {
                 q.execute(&mut *tx).await?;
             }
             for c in &causes {
-                sqlx::query(crate::reports::INSERT_CAUSE)
+                sqlx::query(crate::totals::INSERT_CAUSE)
                     .bind(c.0.clone()).bind(c.1.clone()).bind(c.2.clone()).bind(c.3.clone()).bind(c.4)
                     .bind(c.5.clone()).bind(c.6.clone()).bind(c.7.clone()).bind(c.8)
                     .execute(&mut *tx).await?;

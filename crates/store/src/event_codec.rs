@@ -161,7 +161,7 @@ mod tests {
             .unwrap();
         for x in &batch {
             for ev in &x.events {
-                samples.push(crate::dossiers::json(ev).unwrap().into_bytes());
+                samples.push(crate::chain::json(ev).unwrap().into_bytes());
             }
         }
         let dict = zstd::dict::from_samples(&samples, 16 * 1024).unwrap();

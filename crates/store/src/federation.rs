@@ -3,144 +3,11 @@
 //! order and once (`motcua_core::federation::order`).
 
 use crate::db::with_db;
+use crate::routing::{PeerRoute, Routing, WebhookRoute};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
-use motcua_core::federation::SigningKey;
 use motcua_core::federation::{Envelope, InstallationId, Order, order};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// How long the routing read from the database is trusted: peers added or
-/// removed by `motcua peer` in another process take effect within it.
-const ROUTING_TTL: Duration = Duration::from_secs(2);
-
-/// A peer as the dossier writes see it.
-#[derive(Clone, Debug)]
-pub(crate) struct PeerRoute {
-    pub(crate) id: InstallationId,
-    /// Takes the status feed of every dossier received here.
-    pub(crate) upstream: bool,
-    /// The agencies it hosts: a dossier they hold is handled there.
-    pub(crate) agencies: Vec<String>,
-}
-
-/// A webhook as the dossier writes see it.
-#[derive(Clone, Debug)]
-pub(crate) struct WebhookRoute {
-    pub(crate) name: String,
-    /// Action names, or `*`.
-    pub(crate) events: Vec<String>,
-    pub(crate) agency: Option<String>,
-}
-
-impl WebhookRoute {
-    /// Whether a change by `action` of a dossier received at `receiving`
-    /// and held by `holder` is delivered to it.
-    pub(crate) fn wants(&self, action: &str, receiving: &str, holder: &str) -> bool {
-        self.events.iter().any(|e| e == "*" || e == action)
-            && self
-                .agency
-                .as_deref()
-                .is_none_or(|a| a == receiving || a == holder)
-    }
-}
-
-/// This installation's name and key, its peers and its webhooks.
-#[derive(Default)]
-pub(crate) struct Routing {
-    pub(crate) us: Option<(InstallationId, SigningKey)>,
-    pub(crate) peers: Vec<PeerRoute>,
-    pub(crate) webhooks: Vec<WebhookRoute>,
-}
-
-impl std::fmt::Debug for Routing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Routing")
-            .field("us", &self.us.as_ref().map(|u| &u.0))
-            .field("peers", &self.peers)
-            .finish()
-    }
-}
-
-impl Routing {
-    /// Messages can be sent: a key and at least one peer.
-    pub(crate) fn active(&self) -> bool {
-        self.us.is_some() && !self.peers.is_empty()
-    }
-
-    /// A dossier change may have to tell someone: peers or webhooks.
-    pub(crate) fn any(&self) -> bool {
-        self.active() || !self.webhooks.is_empty()
-    }
-
-    /// The peer hosting `agency`, if another installation does.
-    pub(crate) fn host_of(&self, agency: &str) -> Option<&InstallationId> {
-        self.us.as_ref()?;
-        self.peers
-            .iter()
-            .find(|p| p.agencies.iter().any(|a| a == agency))
-            .map(|p| &p.id)
-    }
-
-    /// The upper levels fed with every status change of this installation's dossiers.
-    pub(crate) fn upstreams(&self) -> Vec<&InstallationId> {
-        if self.us.is_none() {
-            return Vec::new();
-        }
-        self.peers
-            .iter()
-            .filter(|p| p.upstream)
-            .map(|p| &p.id)
-            .collect()
-    }
-
-    pub(crate) fn knows(&self, peer: &str) -> bool {
-        self.peers.iter().any(|p| p.id.as_str() == peer)
-    }
-
-    pub(crate) fn us(&self) -> Option<&InstallationId> {
-        self.us.as_ref().map(|u| &u.0)
-    }
-}
-
-/// Where `agency` is hosted, as a message from `sender` is judged:
-/// `here` holds the agencies stored here that no peer hosts.
-pub(crate) fn host_seen_from(
-    routing: &Routing,
-    sender: &InstallationId,
-    here: &std::collections::HashSet<String>,
-    agency: &str,
-) -> motcua_core::federation::Host {
-    use motcua_core::federation::Host;
-    match routing.host_of(agency) {
-        Some(p) if p == sender => Host::Sender,
-        Some(_) => Host::Elsewhere,
-        None if here.contains(agency) => Host::Here,
-        None => Host::Elsewhere,
-    }
-}
-
-/// The routing, read at most every [`ROUTING_TTL`].
-#[derive(Clone, Debug, Default)]
-pub(crate) struct RoutingCache(Arc<Mutex<Option<Cached>>>);
-
-/// The routing and when it was read.
-type Cached = (Instant, Arc<Routing>);
-
-impl RoutingCache {
-    fn get(&self) -> Option<Arc<Routing>> {
-        let g = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        g.as_ref()
-            .filter(|(at, _)| at.elapsed() < ROUTING_TTL)
-            .map(|(_, r)| r.clone())
-    }
-    fn set(&self, r: Arc<Routing>) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), r));
-    }
-    pub(crate) fn clear(&self) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    }
-}
+use std::sync::Arc;
 
 /// A message to a peer, as kept in the outbox.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -390,14 +257,14 @@ macro_rules! apply_sync {
         .await?;
         let (lv, lh) = match &local {
             Some((_, v, h, _, _)) => (*v as u64, h.clone()),
-            None => (0, crate::dossiers::GENESIS_HASH.to_string()),
+            None => (0, crate::chain::GENESIS_HASH.to_string()),
         };
         let fresh = motcua_core::federation::new_events(
             lv,
             &lh,
-            crate::dossiers::GENESIS_HASH,
+            crate::chain::GENESIS_HASH,
             &sync.events,
-            crate::dossiers::event_hash,
+            crate::chain::event_hash,
         )
         .map_err(|e| StoreError::Invalid(format!("hồ sơ {code}: {e}")))?;
         if let Some(last) = fresh.last()
@@ -453,7 +320,7 @@ macro_rules! apply_sync {
                     }
                 }
             }
-            let host = |a: &str| crate::federation::host_seen_from(&$routing, $from, &here, a);
+            let host = |a: &str| crate::routing::host_seen_from(&$routing, $from, &here, a);
             motcua_core::federation::authorise_sync($from, $us, host, old.as_ref(), &sync_meta, &new_events)
                 .map_err(|e| StoreError::Forbidden(e.to_string()))?;
         }
@@ -528,10 +395,10 @@ macro_rules! apply_sync {
             .execute(&mut *$tx).await?;
         if home.is_none() && !new_events.is_empty() {
             // Our own dossier, changed elsewhere: count and tell as here.
-            crate::reports::add_stats!($tx, &d, unit.clone(), crate::reports::stat_changes(old.as_ref(), &d));
+            crate::totals::add_stats!($tx, &d, unit.clone(), crate::totals::stat_changes(old.as_ref(), &d));
             let last_ev = new_events.last().expect("not empty").clone();
-            if crate::reports::newly_overdue(old.as_ref(), &d) {
-                crate::reports::add_cause!($store, $tx, &d, &last_ev, unit.clone());
+            if motcua_core::causes::newly_overdue(old.as_ref(), &d) {
+                crate::totals::add_cause!($store, $tx, &d, &last_ev, unit.clone());
             }
             for ev in &new_events {
                 crate::outbox::enqueue_notice!($tx, &d, ev, $store, $templates);
@@ -553,7 +420,7 @@ macro_rules! apply_status {
             .bind(r.code.clone()).fetch_optional(&mut *$tx).await?;
         {
             let none = std::collections::HashSet::new();
-            let host = |a: &str| crate::federation::host_seen_from(&$routing, $from, &none, a);
+            let host = |a: &str| crate::routing::host_seen_from(&$routing, $from, &none, a);
             motcua_core::federation::authorise_status($from, host, &r, old.as_ref().map(|o| o.2.as_str()))
                 .map_err(|e| StoreError::Forbidden(e.to_string()))?;
         }
@@ -567,7 +434,7 @@ macro_rules! apply_status {
                 None => None,
             };
             let rows = motcua_core::report::bucket_changes(&motcua_core::report::changes(old_facts.as_ref(), &r.facts()));
-            crate::reports::add_stats_of!($tx, r.agency.as_str(), r.procedure.as_str(), r.x_motcua.channel.as_str(), r.unit_code.as_str(), rows);
+            crate::totals::add_stats_of!($tx, r.agency.as_str(), r.procedure.as_str(), r.x_motcua.channel.as_str(), r.unit_code.as_str(), rows);
             let text = serde_json::to_string(&r).map_err(|e| StoreError::Invalid(e.to_string()))?;
             sqlx::query(
                 "INSERT INTO feed_dossier (code, installation, unit_code, agency, procedure_code, channel, state, received_at, due_at, version, record, updated_at) \
@@ -707,7 +574,7 @@ impl Store {
 
     /// The routing of dossier writes (cached for a few seconds).
     pub(crate) async fn routing(&self) -> Result<Arc<Routing>, StoreError> {
-        if let Some(r) = self.routing.get() {
+        if let Some(r) = self.routing.get(&()) {
             return Ok(r);
         }
         let us = match self.installation_key().await? {
@@ -746,7 +613,7 @@ impl Store {
             peers,
             webhooks,
         });
-        self.routing.set(r.clone());
+        self.routing.set((), r.clone());
         Ok(r)
     }
 

@@ -3,8 +3,10 @@
 //! placeholders) for both engines, and two migration folders. See
 //! docs/ARCHITECTURE.md ("Storage") for the choice and its trade-offs.
 
+mod cache;
 mod calendar;
 mod catalogue;
+mod chain;
 pub mod citizens;
 mod db;
 pub mod demo;
@@ -19,12 +21,16 @@ mod portal;
 mod processes;
 mod queues;
 pub mod reads;
+mod reply;
 pub mod reports;
+mod routing;
 pub mod sessions;
 mod sql;
+mod sqlite_writer;
 mod sqlite_writes;
 mod templates;
 pub mod testing;
+mod totals;
 mod units;
 mod users;
 mod visits;
@@ -32,16 +38,17 @@ pub mod webhooks;
 
 pub use calendar::BadDayRule;
 pub use catalogue::{ImportSummary, ProcedureFilter, ProcedureVersion};
+pub use chain::GENESIS_HASH;
 pub use db::{SqliteDurability, Store, Wake};
 pub use dossiers::{
-    AuditReport, DocumentInfo, DossierRecord, GENESIS_HASH, Idempotency, ImportRows,
-    ImportedDossier, Reply, StoredEvent,
+    AuditReport, DocumentInfo, DossierRecord, ImportRows, ImportedDossier, StoredEvent,
 };
 pub use error::StoreError;
 pub use outbox::{MAX_ATTEMPTS, OutboxMessage};
 pub use portal::{Article, ArticleSummary, StatRow};
 pub use processes::ProcessVersion;
 pub use queues::{Queue, QueueScope, QueueSort};
+pub use reply::{Idempotency, Reply};
 pub use sessions::{LoginOutcome, Session, UserInfo};
 pub use units::{AgencyFilter, UnitFilter};
 pub use users::User;

@@ -2,8 +2,9 @@
 //! lockout per account, and web sessions kept in the database (the cookie
 //! holds a random secret, the table only its SHA-256, like API tokens).
 
+use crate::chain::sha256_hex;
 use crate::db::with_db;
-use crate::users::{UserRow, sha256_hex};
+use crate::users::UserRow;
 use crate::{Store, StoreError, User};
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;

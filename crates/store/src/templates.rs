@@ -1,34 +1,23 @@
 //! Notice templates: an installation's own wording of the notices to
 //! applicants, by action. Read by every dossier write (the outbox rows are
 //! written in its transaction), so they are cached and reloaded after
-//! [`TEMPLATES_TTL`] or at once after a change here.
+//! `cache::TEMPLATES_TTL` or at once after a change here.
 
 use crate::db::with_db;
 use crate::{Store, StoreError};
 use chrono::Utc;
 use motcua_core::dossier::NoticeTemplate;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
-
-/// How long cached templates are used before they are read again (another
-/// process may have changed them).
-pub const TEMPLATES_TTL: Duration = Duration::from_secs(60);
+use std::sync::Arc;
 
 /// The cached templates by action name.
 pub(crate) type Templates = Arc<HashMap<String, NoticeTemplate>>;
 
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TemplateCache(Arc<RwLock<Option<(Instant, Templates)>>>);
-
 impl Store {
     /// The templates by action name (cached).
     pub async fn notice_templates(&self) -> Result<Templates, StoreError> {
-        if let Ok(c) = self.templates.0.read()
-            && let Some((at, t)) = c.as_ref()
-            && at.elapsed() < TEMPLATES_TTL
-        {
-            return Ok(t.clone());
+        if let Some(t) = self.templates.get(&()) {
+            return Ok(t);
         }
         let rows: Vec<(String, String, String, String)> = with_db!(&self.db, p => sqlx::query_as(
             "SELECT action, subject, body, sms FROM notice_template").fetch_all(p).await?);
@@ -37,9 +26,7 @@ impl Store {
                 .map(|(a, subject, body, sms)| (a, NoticeTemplate { subject, body, sms }))
                 .collect(),
         );
-        if let Ok(mut c) = self.templates.0.write() {
-            *c = Some((Instant::now(), map.clone()));
-        }
+        self.templates.set((), map.clone());
         Ok(map)
     }
 
@@ -71,8 +58,6 @@ impl Store {
     }
 
     fn forget_templates(&self) {
-        if let Ok(mut c) = self.templates.0.write() {
-            *c = None;
-        }
+        self.templates.clear();
     }
 }

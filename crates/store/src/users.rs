@@ -1,12 +1,12 @@
 //! Users (officers) with roles on one agency, and API tokens for machine
 //! clients. Tokens are random, shown once, stored only as SHA-256 hashes.
 
+use crate::chain::sha256_hex;
 use crate::db::with_db;
 use crate::{Store, StoreError};
 use chrono::Utc;
 use motcua_core::codes::AgencyCode;
 use motcua_core::dossier::Role;
-use sha2::{Digest, Sha256};
 
 /// A user of the workspace or API.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -42,11 +42,6 @@ impl TryFrom<UserRow> for User {
             roles,
         })
     }
-}
-
-/// SHA-256 of a secret, hex.
-pub(crate) fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
 }
 
 fn valid_username(u: &str) -> bool {
