@@ -122,7 +122,9 @@ pub async fn outbox(s: &Settings, cmd: OutboxCmd) -> Result<(), CliError> {
                 + store.replay_peer_outbox(id.as_deref(), now).await?
                 + store.replay_webhook_outbox(id.as_deref(), now).await?;
             if n == 0 && id.is_some() {
-                return Err(CliError::Usage("không có thư chưa gửi với mã này".into()));
+                return Err(CliError::NotFound(
+                    "không có thư chưa gửi với mã này".into(),
+                ));
             }
             println!("{n} messages due again");
         }
@@ -294,7 +296,7 @@ pub async fn webhook(s: &Settings, cmd: WebhookCmd) -> Result<(), CliError> {
         }
         WebhookCmd::Remove { name } => {
             if !store.remove_webhook(&name).await? {
-                return Err(CliError::Usage(format!("không có webhook `{name}`")));
+                return Err(CliError::NotFound(format!("không có webhook `{name}`")));
             }
             println!("webhook {name} removed");
         }

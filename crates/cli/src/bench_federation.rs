@@ -33,7 +33,7 @@ struct Node {
 }
 
 fn err(e: impl std::fmt::Display) -> CliError {
-    CliError::Usage(e.to_string())
+    CliError::Failed(e.to_string())
 }
 
 async fn node(engine: Engine, name: &'static str, seed: u8) -> Result<Option<Node>, CliError> {

@@ -17,7 +17,7 @@ pub const CLIENTS: usize = 16;
 pub const BODY: usize = 128 << 20;
 
 fn err<E: std::fmt::Display>(e: E) -> CliError {
-    CliError::Usage(e.to_string())
+    CliError::Failed(e.to_string())
 }
 
 /// The resident memory of this process, in bytes.

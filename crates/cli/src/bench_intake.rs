@@ -112,7 +112,7 @@ pub async fn run(store: &Store, clients: usize, secs: f64, rounds: usize) -> Res
     }
     let mut m = 0;
     for t in tasks {
-        m += t.await.map_err(|e| CliError::Usage(e.to_string()))??;
+        m += t.await.map_err(|e| CliError::Failed(e.to_string()))??;
     }
     let trate = m as f64 / start.elapsed().as_secs_f64();
     println!(
@@ -155,7 +155,7 @@ async fn intake(
     }
     let mut created = Vec::new();
     for t in tasks {
-        created.push(t.await.map_err(|e| CliError::Usage(e.to_string()))??);
+        created.push(t.await.map_err(|e| CliError::Failed(e.to_string()))??);
     }
     let n: usize = created.iter().map(|c| c.0.len()).sum();
     Ok((created, n as f64 / start.elapsed().as_secs_f64()))

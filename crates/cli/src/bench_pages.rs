@@ -46,17 +46,17 @@ pub async fn run(store: &Store, requests: usize) -> Result<(), CliError> {
                 .oneshot(
                     Request::get(path)
                         .body(Body::empty())
-                        .map_err(|e| CliError::Usage(e.to_string()))?,
+                        .map_err(|e| CliError::Failed(e.to_string()))?,
                 )
                 .await
-                .map_err(|e| CliError::Usage(e.to_string()))?;
+                .map_err(|e| CliError::Failed(e.to_string()))?;
             let status = res.status();
             axum::body::to_bytes(res.into_body(), 1 << 26)
                 .await
-                .map_err(|e| CliError::Usage(e.to_string()))?;
+                .map_err(|e| CliError::Failed(e.to_string()))?;
             times.push(t.elapsed().as_secs_f64() * 1e3);
             if status != StatusCode::OK {
-                return Err(CliError::Usage(format!("{path}: HTTP {status}")));
+                return Err(CliError::Failed(format!("{path}: HTTP {status}")));
             }
         }
         times.sort_by(f64::total_cmp);

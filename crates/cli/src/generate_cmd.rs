@@ -205,6 +205,6 @@ async fn written(
 ) -> Result<u64, CliError> {
     let n = w
         .await
-        .map_err(|e| CliError::Usage(format!("ghi hồ sơ: {e}")))??;
+        .map_err(|e| CliError::Failed(format!("ghi hồ sơ: {e}")))??;
     Ok(n as u64)
 }

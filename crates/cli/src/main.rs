@@ -166,7 +166,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("motcua: {e}");
-            ExitCode::FAILURE
+            match e {
+                CliError::Usage(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -180,8 +183,16 @@ pub enum CliError {
     Import(#[from] motcua_core::import::ImportError),
     #[error(transparent)]
     Calendar(#[from] motcua_core::calendar::CalendarError),
+    /// The command was asked wrongly (an argument, a setting): exit code 2.
     #[error("{0}")]
     Usage(String),
+    /// Something the command names does not exist (an outbox message, a webhook).
+    #[error("{0}")]
+    NotFound(String),
+    /// The command was right but the work failed (a benchmark's server, a
+    /// renderer, a background task).
+    #[error("{0}")]
+    Failed(String),
     #[error("{path}: {source}")]
     Io {
         path: String,

@@ -148,7 +148,7 @@ pub async fn run(s: &Settings, a: &ReportArgs) -> Result<(), CliError> {
                 } else {
                     motcua_docs::table_pdf(&doc)
                 };
-                out.map_err(|e| CliError::Usage(e.to_string()))?
+                out.map_err(|e| CliError::Failed(e.to_string()))?
             }
         };
         return write_out(a.output.as_ref(), &bytes, 9, desks.len(), from, to);
@@ -185,7 +185,7 @@ pub async fn run(s: &Settings, a: &ReportArgs) -> Result<(), CliError> {
                 } else {
                     motcua_docs::table_pdf(&doc)
                 };
-                out.map_err(|e| CliError::Usage(e.to_string()))?
+                out.map_err(|e| CliError::Failed(e.to_string()))?
             }
         };
         return write_out(a.output.as_ref(), &bytes, rows.len(), desks.len(), from, to);
@@ -226,7 +226,7 @@ pub async fn run(s: &Settings, a: &ReportArgs) -> Result<(), CliError> {
             } else {
                 motcua_docs::table_pdf(&doc)
             };
-            out.map_err(|e| CliError::Usage(e.to_string()))?
+            out.map_err(|e| CliError::Failed(e.to_string()))?
         }
     };
     write_out(

@@ -209,6 +209,10 @@ fn settings_errors_are_clear() {
         "{}",
         stderr(&o)
     );
+    // A command asked wrongly exits 2, like a bad setting.
+    let o = motcua(&dir, &["report"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--from"), "{}", stderr(&o));
     std::fs::write(&cfg, "sqlite_synchronous = \"off\"\n").unwrap();
     let o = motcua(&dir, &["--config", cfg.to_str().unwrap(), "migrate"]);
     assert_eq!(o.status.code(), Some(2));
@@ -623,7 +627,7 @@ fn notifications_are_delivered_once_by_smtp() {
     );
     assert_eq!(stdout(&motcua(&dir, &["outbox", "list", "--pending"])), "");
     let o = motcua(&dir, &["outbox", "replay", "nope/1"]);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(1), "not found is not a usage error");
     let _ = smtp.kill();
     let _ = smtp.wait();
     std::fs::remove_dir_all(&dir).ok();

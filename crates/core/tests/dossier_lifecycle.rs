@@ -359,7 +359,7 @@ fn supplement_notice_limit_and_once() {
         matches!(err, TransitionError::RuleViolation { .. }),
         "{err}"
     );
-    assert_eq!(err.http_status(), 409);
+    assert_eq!(err.refusal(), Refusal::Conflict);
     assert!(err.to_string().contains("3 ngày làm việc"));
     let with_basis = CommandAction::RequestSupplement {
         items: vec!["Trích lục bản đồ".into()],
@@ -736,7 +736,7 @@ fn version_and_time_refusals() {
             actual: 2
         }
     );
-    assert_eq!(err.http_status(), 409);
+    assert_eq!(err.refusal(), Refusal::Conflict);
     assert_eq!(err.code(), "stale_version");
     // Before the previous event.
     assert!(matches!(
@@ -746,7 +746,7 @@ fn version_and_time_refusals() {
     // Out of the calendar's range.
     let far = at(2101, 1, 1, 8, 0);
     let err = refused(&d, sample(Action::Transfer, far), &head(), far);
-    assert_eq!(err.http_status(), 400);
+    assert_eq!(err.refusal(), Refusal::Invalid);
 }
 
 #[test]
@@ -761,7 +761,7 @@ fn role_and_agency_checks() {
             ..
         }
     ));
-    assert_eq!(e.http_status(), 403);
+    assert_eq!(e.refusal(), Refusal::Forbidden);
     let e = refused(&d, forward(), &officer(Role::ReceptionOfficer, OFFICE), t);
     assert!(matches!(
         e,

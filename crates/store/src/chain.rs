@@ -32,7 +32,8 @@ pub(crate) fn event_hash(prev: &str, data: &str) -> String {
 /// nulls) read and verify as they are. About 40 % fewer bytes per dossier
 /// (docs/benchmarks.md, issue 7).
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    let mut value = serde_json::to_value(v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut value =
+        serde_json::to_value(v).map_err(|e| StoreError::Internal(format!("serialising: {e}")))?;
     if let serde_json::Value::Object(members) = &mut value {
         members.retain(|k, m| k == "payload" || !says_nothing(m));
         for (k, m) in members.iter_mut() {
@@ -41,7 +42,7 @@ pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
             }
         }
     }
-    serde_json::to_string(&value).map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_json::to_string(&value).map_err(|e| StoreError::Internal(format!("serialising: {e}")))
 }
 
 fn says_nothing(v: &serde_json::Value) -> bool {

@@ -257,7 +257,7 @@ impl Store {
         if one == 1 {
             Ok(())
         } else {
-            Err(StoreError::Corrupt("SELECT 1".into()))
+            Err(StoreError::Internal("SELECT 1 did not answer 1".into()))
         }
     }
 

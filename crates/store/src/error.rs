@@ -15,8 +15,14 @@ pub enum StoreError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Calendar(#[from] motcua_core::calendar::CalendarError),
+    /// Stored data that cannot be read (a row a bug or a hand wrote).
     #[error("dữ liệu lưu trữ hỏng: {0}")]
     Corrupt(String),
+    /// Something went wrong inside the store, not in the data: a value
+    /// that would not serialise, a hash that would not compute, a write
+    /// group that failed or was dropped. The message says which.
+    #[error("lỗi nội bộ của kho dữ liệu: {0}")]
+    Internal(String),
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]

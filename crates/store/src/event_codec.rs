@@ -59,7 +59,7 @@ thread_local! {
 
 /// The stored bytes of an event's JSON text.
 pub(crate) fn pack(json: &str) -> Result<Vec<u8>, StoreError> {
-    let bad = |e: std::io::Error| StoreError::Corrupt(format!("nén sự kiện: {e}"));
+    let bad = |e: std::io::Error| StoreError::Internal(format!("nén sự kiện: {e}"));
     PACKER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -67,7 +67,7 @@ pub(crate) fn pack(json: &str) -> Result<Vec<u8>, StoreError> {
         }
         match slot.as_mut() {
             Some(c) => c.compress(json.as_bytes()).map_err(bad),
-            None => Err(StoreError::Corrupt("nén sự kiện".into())),
+            None => Err(StoreError::Internal("nén sự kiện".into())),
         }
     })
 }

@@ -253,7 +253,8 @@ impl Store {
         agency: &AgencyCode,
         r: &Rating,
     ) -> Result<(), StoreError> {
-        let answers = serde_json::to_string(r).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let answers = serde_json::to_string(r)
+            .map_err(|e| StoreError::Internal(format!("serialising a rating: {e}")))?;
         let res = with_db!(&self.db, p => sqlx::query(
             "INSERT INTO satisfaction (dossier_code, unit_code, receiving_agency, overall, answers, rated_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(code.as_str()).bind(unit.as_str()).bind(agency.as_str()).bind(i32::from(r.overall))

@@ -63,8 +63,8 @@ impl Store {
         note: &str,
         by: &str,
     ) -> Result<(), StoreError> {
-        let steps =
-            serde_json::to_string(process).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let steps = serde_json::to_string(process)
+            .map_err(|e| StoreError::Internal(format!("serialising a process: {e}")))?;
         with_db!(&self.db, p => {
             sqlx::query(
                 "INSERT INTO process_version (procedure_code, agency_code, valid_from, steps, note, created_by, created_at) \

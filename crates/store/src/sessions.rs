@@ -35,7 +35,7 @@ pub fn hash_password(plain: &str) -> Result<String, StoreError> {
     Argon2::default()
         .hash_password(plain.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| StoreError::Corrupt(format!("argon2: {e}")))
+        .map_err(|e| StoreError::Internal(format!("argon2: {e}")))
 }
 
 fn verify(plain: &str, phc: &str) -> bool {

@@ -236,7 +236,7 @@ impl SqliteWriter {
         match rx.await {
             Ok(Ok(commit)) => committed(commit).await,
             Ok(Err(e)) => Err(e),
-            Err(_) => Err(StoreError::Corrupt("nhóm ghi bị hủy trước khi lưu".into())),
+            Err(_) => Err(StoreError::Internal("nhóm ghi bị hủy trước khi lưu".into())),
         }
     }
 
@@ -291,7 +291,7 @@ impl SqliteWriter {
         if let Err(e) = self.begin(conn).await {
             let msg = e.to_string();
             for r in rows {
-                let _ = r.answer.send(Err(StoreError::Corrupt(msg.clone())));
+                let _ = r.answer.send(Err(StoreError::Internal(msg.clone())));
             }
             return false;
         }
@@ -500,10 +500,10 @@ pub(crate) fn stat_rows(
 pub(crate) async fn committed(rx: oneshot::Receiver<Result<(), String>>) -> Result<(), StoreError> {
     match rx.await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(StoreError::Corrupt(format!(
+        Ok(Err(e)) => Err(StoreError::Internal(format!(
             "ghi cơ sở dữ liệu không thành: {e}"
         ))),
-        Err(_) => Err(StoreError::Corrupt("nhóm ghi bị hủy trước khi lưu".into())),
+        Err(_) => Err(StoreError::Internal("nhóm ghi bị hủy trước khi lưu".into())),
     }
 }
 

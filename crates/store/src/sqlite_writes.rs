@@ -165,7 +165,7 @@ impl Store {
     fn sqlite_writer(&self) -> Result<Arc<SqliteWriter>, StoreError> {
         self.sqlite_writer
             .clone()
-            .ok_or_else(|| StoreError::Corrupt("no SQLite writer".into()))
+            .ok_or_else(|| StoreError::Internal("no SQLite writer".into()))
     }
 
     /// Takes the writer connection inside the open group; the stored reply
@@ -220,7 +220,7 @@ impl Store {
                 ev.dossier = code;
                 let respond = respond
                     .take()
-                    .ok_or_else(|| StoreError::Corrupt("reply made twice".into()))?;
+                    .ok_or_else(|| StoreError::Internal("reply made twice".into()))?;
                 let reply = respond(d)?;
                 let row = intake_row(
                     self,

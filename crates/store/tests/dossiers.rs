@@ -195,7 +195,7 @@ storage_test!(
         )
         .await;
         assert!(
-            matches!(bad, Err(StoreError::Transition(ref e)) if e.http_status() == 409),
+            matches!(bad, Err(StoreError::Transition(ref e)) if e.refusal() == motcua_core::dossier::Refusal::Conflict),
             "{bad:?}"
         );
         let after = store.dossier(&code).await.unwrap().unwrap();

@@ -126,8 +126,8 @@ fn view(d: &Dossier, events: Option<Vec<motcua_store::StoredEvent>>) -> DossierV
 }
 
 fn reply_json(status: u16, d: &Dossier) -> Result<Reply, StoreError> {
-    let body =
-        serde_json::to_string(&view(d, None)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let body = serde_json::to_string(&view(d, None))
+        .map_err(|e| StoreError::Internal(format!("serialising a dossier: {e}")))?;
     Ok(Reply {
         status,
         body,

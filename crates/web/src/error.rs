@@ -57,7 +57,12 @@ impl WebError {
             WebError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Store(StoreError::Transition(t)) => {
-                StatusCode::from_u16(t.http_status()).unwrap_or(StatusCode::CONFLICT)
+                use motcua_core::dossier::Refusal;
+                match t.refusal() {
+                    Refusal::Forbidden => StatusCode::FORBIDDEN,
+                    Refusal::Invalid => StatusCode::BAD_REQUEST,
+                    Refusal::Conflict => StatusCode::CONFLICT,
+                }
             }
             WebError::Store(StoreError::Invalid(_) | StoreError::Import(_)) => {
                 StatusCode::BAD_REQUEST

@@ -450,42 +450,55 @@ fn forbidden_text(role: &Capacity, action: &Action, reason: &ForbiddenReason) ->
 /// A refused transition; the dossier is unchanged.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
-    /// The state does not allow the action (HTTP 409).
+    /// The state does not allow the action (a conflict).
     #[error(
         "không thể «{}» khi hồ sơ đang ở trạng thái «{}»",
         .action.label_vi(),
         .state.label_vi()
     )]
     NotAllowed { state: State, action: Action },
-    /// The actor's role, agency or identity may not (HTTP 403).
+    /// The actor's role, agency or identity may not (forbidden).
     #[error("{}", forbidden_text(.role, .action, .reason))]
     Forbidden {
         role: Capacity,
         action: Action,
         reason: ForbiddenReason,
     },
-    /// The command is malformed or inconsistent (HTTP 400).
+    /// The command is malformed or inconsistent (invalid).
     #[error("yêu cầu không hợp lệ: {0}")]
     Invalid(String),
-    /// A rule of the rule set forbids it now (once-only, time limits; HTTP 409).
+    /// A rule of the rule set forbids it now (once-only, time limits; a conflict).
     #[error("không thể «{}»: {reason}", .action.label_vi())]
     RuleViolation { action: Action, reason: String },
-    /// The command was decided on an older version (HTTP 409).
+    /// The command was decided on an older version (a conflict).
     #[error(
         "hồ sơ đã được cập nhật bởi thao tác khác (yêu cầu dựa trên phiên bản {expected}, hiện tại là {actual}); hãy tải lại hồ sơ"
     )]
     StaleVersion { expected: u64, actual: u64 },
 }
 
+/// What kind of refusal a transition error is; the web layer gives each
+/// its HTTP status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The actor may not do this (role, agency, identity).
+    Forbidden,
+    /// The command itself is wrong (content, time).
+    Invalid,
+    /// The dossier is not in a state for it, a rule set forbids it now, or
+    /// it changed meanwhile.
+    Conflict,
+}
+
 impl TransitionError {
-    /// The HTTP status the API answers with.
-    pub fn http_status(&self) -> u16 {
+    /// What kind of refusal this is.
+    pub fn refusal(&self) -> Refusal {
         match self {
-            TransitionError::Forbidden { .. } => 403,
-            TransitionError::Invalid(_) => 400,
+            TransitionError::Forbidden { .. } => Refusal::Forbidden,
+            TransitionError::Invalid(_) => Refusal::Invalid,
             TransitionError::NotAllowed { .. }
             | TransitionError::RuleViolation { .. }
-            | TransitionError::StaleVersion { .. } => 409,
+            | TransitionError::StaleVersion { .. } => Refusal::Conflict,
         }
     }
 

@@ -53,7 +53,7 @@ mod state;
 pub use aggregate::{
     Apology, ClockPause, Command, CommandAction, Dossier, Event, ForbiddenReason, Handover,
     LegMark, MAX_REASON_CHARS, MAX_SUPPLEMENT_ITEMS, NewDossier, Outcome, OutcomeKind, PauseCause,
-    PaymentRequest, ProcedureRef, ResultReturn, StepMark, SupplementRequest, TransferLeg,
+    PaymentRequest, ProcedureRef, Refusal, ResultReturn, StepMark, SupplementRequest, TransferLeg,
     TransitionError, forward_deadline,
 };
 pub use applicant::{
