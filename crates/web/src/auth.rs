@@ -213,6 +213,14 @@ impl Staff {
             )),
         }
     }
+
+    /// A workspace form's fields, once its CSRF token is the session's: the
+    /// first thing every workspace form does.
+    pub fn checked_form(&self, body: &[u8]) -> Result<Vec<(String, String)>, WebError> {
+        let f = form_fields(body)?;
+        self.check_csrf(field(&f, "csrf"))?;
+        Ok(f)
+    }
 }
 
 fn constant_eq(a: &[u8], b: &[u8]) -> bool {
@@ -483,8 +491,7 @@ pub async fn logout(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    staff.checked_form(&body)?;
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
         st.store.logout(secret).await?;
     }

@@ -93,8 +93,7 @@ pub async fn agency_admin_post(
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    let f = staff.checked_form(&body)?;
     let scope = admin_scope(&st, &staff.0.user).await?;
     let code = field(&f, "code").unwrap_or("").to_string();
     let result = async {

@@ -147,8 +147,7 @@ pub async fn calendar_admin_post(
     body: Bytes,
 ) -> Result<Response, PageError> {
     use chrono::Datelike;
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    let f = staff.checked_form(&body)?;
     let scope = admin_scope(&st, &staff.0.user).await?;
     let date = chrono::NaiveDate::parse_from_str(field(&f, "date").unwrap_or(""), "%Y-%m-%d");
     // The page shown after the change: the year of the day, or this year

@@ -135,8 +135,7 @@ pub async fn procedure_admin_post(
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    let f = staff.checked_form(&body)?;
     require_root_admin(&st, &staff.0.user).await?;
     let result = async {
         let pcode = ProcedureCode::new(&code).map_err(|e| WebError::BadRequest(e.to_string()))?;

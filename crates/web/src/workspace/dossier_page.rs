@@ -533,8 +533,7 @@ pub async fn act(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let code = parse_code(&code)?;
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    let f = staff.checked_form(&body)?;
     let cal = st.store.calendar(Some(&staff.0.user.agency)).await?;
     let result = match command_from_form(&f, cal.day_length().as_minutes()) {
         Ok(cmd) => {

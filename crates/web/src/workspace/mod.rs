@@ -8,7 +8,7 @@
 //! JSON API ([`crate::dossiers::receive`], [`crate::dossiers::perform`]).
 
 use crate::AppState;
-use crate::auth::{Staff, field, form_fields};
+use crate::auth::{Staff, field};
 use crate::dossiers::{NewDossierInput, load, perform, receive_or_refuse};
 use crate::error::{PageError, WebError};
 use crate::i18n::Tr;

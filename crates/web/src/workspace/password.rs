@@ -33,8 +33,7 @@ pub async fn password_change(
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    let f = staff.checked_form(&body)?;
     let u = &staff.0.user;
     let current = field(&f, "current").unwrap_or("");
     let new = field(&f, "new").unwrap_or("");

@@ -235,8 +235,7 @@ pub async fn process_save(
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    let f = staff.checked_form(&body)?;
     let u = &staff.0.user;
     let scope = admin_scope(&st, u).await?;
     let mut rows = Vec::new();

@@ -220,8 +220,7 @@ pub async fn receive_submit(
     body: Bytes,
 ) -> Result<Response, PageError> {
     require_desk(&staff.0.user)?;
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    let f = staff.checked_form(&body)?;
     let form: HashMap<String, String> = f
         .iter()
         .filter(|(k, _)| k != "doc" && k != "csrf")

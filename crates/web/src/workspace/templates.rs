@@ -74,8 +74,7 @@ pub async fn templates_post(
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    let f = staff.checked_form(&body)?;
     require_root_admin(&st, &staff.0.user).await?;
     let result = async {
         let action = field(&f, "action").unwrap_or("");

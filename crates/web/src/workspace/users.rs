@@ -104,8 +104,7 @@ pub async fn users_post(
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let f = form_fields(&body)?;
-    staff.check_csrf(field(&f, "csrf"))?;
+    let f = staff.checked_form(&body)?;
     let scope = admin_scope(&st, &staff.0.user).await?;
     let username = field(&f, "username").unwrap_or("").trim().to_string();
     let roles = || -> Result<Vec<Role>, WebError> {
